@@ -1,0 +1,30 @@
+# Compile settings shared by every attnscope target: warnings are errors in our code.
+function(attnscope_target_settings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers)
+  if(ATTNSCOPE_ARCH)
+    target_compile_options(${target} PRIVATE -march=${ATTNSCOPE_ARCH})
+  endif()
+  if(ATTNSCOPE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# attnscope_library(NAME SOURCES... DEPS...) declares one layer: attnscope_<NAME>.
+function(attnscope_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_SOURCES)  # a layer not written yet
+    add_library(attnscope_${name} INTERFACE)
+    target_include_directories(attnscope_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(attnscope_${name} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
+  add_library(attnscope_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(attnscope_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(attnscope_${name} PUBLIC ${ARG_DEPS})
+  attnscope_target_settings(attnscope_${name})
+  if(ATTNSCOPE_SANITIZE)
+    target_link_options(attnscope_${name} INTERFACE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,42 @@
+// A read-only memory-mapped file. Weight files are mapped, not read, so opening a multi-GB
+// checkpoint costs nothing until tensors are touched.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace attnscope {
+
+class MappedFile {
+ public:
+  // Throws IoError when the file cannot be opened or mapped.
+  explicit MappedFile(std::string path);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  size_t size() const { return size_; }
+  std::span<const std::byte> bytes() const { return {data_, size_}; }
+  const std::byte* data() const { return data_; }
+
+ private:
+  void unmap() noexcept;
+
+  std::string path_;
+  const std::byte* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Reads a whole (small) file into a string. Throws IoError.
+std::string read_file(const std::string& path);
+
+// Writes `contents` to `path` atomically: a temporary file in the same folder, then rename, so a
+// failure never leaves a half-written file where the user's file was. Throws IoError.
+void write_file_atomic(const std::string& path, std::string_view contents);
+
+}  // namespace attnscope
