@@ -35,8 +35,7 @@ const DTypeInfo& info(DType dtype) {
   for (const auto& entry : kDTypes) {
     if (entry.dtype == dtype) return entry;
   }
-  throw UnsupportedError("unknown dtype enum value " +
-                         std::to_string(static_cast<int>(dtype)));
+  throw UnsupportedError("unknown dtype enum value " + std::to_string(static_cast<int>(dtype)));
 }
 
 }  // namespace
@@ -85,8 +84,7 @@ void convert_to_f32(DType dtype, const void* src, size_t count, float* dst) {
       }
       return;
     default:
-      throw UnsupportedError("cannot convert dtype " + std::string(dtype_name(dtype)) +
-                             " to F32");
+      throw UnsupportedError("cannot convert dtype " + std::string(dtype_name(dtype)) + " to F32");
   }
 }
 

@@ -1,7 +1,8 @@
 // Typed errors for the whole library. Library code throws these; only the CLI (exit code and a
 // one-line message) and the server (HTTP status with JSON {error, kind}) catch them. Messages say
 // what, where, expected and got, e.g.
-//   tensor 'model.layers.3.self_attn.k_proj.weight' has wrong shape; expected [256, 64], got [64, 64]
+//   tensor 'model.layers.3.self_attn.k_proj.weight' has wrong shape; expected [256, 64], got [64,
+//   64]
 #pragma once
 
 #include <cstdint>

@@ -21,9 +21,10 @@ std::filesystem::path source_dir();
 }  // namespace attnscope::testing
 
 // Declares `std::filesystem::path var` = the shared folder, or skips the test with the reason.
-#define ATTNSCOPE_REQUIRE_SHARED(var)                                                     \
-  const auto var##_opt = ::attnscope::testing::shared_dir();                              \
-  if (!var##_opt) {                                                                       \
-    GTEST_SKIP() << "needs the shared golden data: " << ::attnscope::testing::shared_dir_search_note(); \
-  }                                                                                       \
+#define ATTNSCOPE_REQUIRE_SHARED(var)                               \
+  const auto var##_opt = ::attnscope::testing::shared_dir();        \
+  if (!var##_opt) {                                                 \
+    GTEST_SKIP() << "needs the shared golden data: "                \
+                 << ::attnscope::testing::shared_dir_search_note(); \
+  }                                                                 \
   const std::filesystem::path var = *var##_opt
