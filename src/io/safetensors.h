@@ -74,17 +74,23 @@ class SafetensorsCheckpoint {
   // `path` is a .safetensors file, an index .json file, or a folder holding either
   // (model.safetensors.index.json preferred, then model.safetensors, then the only *.safetensors).
   // A folder with only pytorch_model.bin gets an error explaining how to convert it.
+  // With an index, weight_map is the truth: every shard it lists must exist and hold the tensors
+  // it is given; tensors a shard holds but weight_map does not list are not looked up.
   static SafetensorsCheckpoint open(const std::string& path);
 
   std::vector<std::string> names() const;  // sorted
   const TensorInfo* find(std::string_view name) const;
   const TensorInfo& get(std::string_view name) const;  // ShapeError when missing
   Tensor load_f32(std::string_view name) const;
-  const SafetensorsFile& file_of(std::string_view name) const;
+  std::vector<int64_t> load_i64(std::string_view name) const;
+  const SafetensorsFile& file_of(std::string_view name) const;  // ShapeError when missing
+  // The path open() was given after folder resolution: the .safetensors or index file.
+  const std::string& source() const { return source_; }
   // All the files, in a stable order (for reporting dtype and size).
   const std::vector<std::unique_ptr<SafetensorsFile>>& files() const { return files_; }
 
  private:
+  std::string source_;
   std::vector<std::unique_ptr<SafetensorsFile>> files_;
   std::map<std::string, size_t, std::less<>> index_;  // tensor name -> files_ index
 };

@@ -1,0 +1,30 @@
+// Reading JSON files (config.json, tokenizer.json, index files) with errors that say where the
+// problem is: IoError when the file cannot be read, FormatError with the byte offset when it is
+// not valid JSON. Duplicate keys follow Python's json module (the last one wins), so a file that
+// Hugging Face loads loads here too.
+//
+//   nlohmann::json config = load_json_file(dir / "config.json");
+//   int layers = config.at("num_hidden_layers").get<int>();
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace attnscope {
+
+// Parses a whole file. Throws IoError (unreadable) or FormatError (invalid JSON, with offset).
+nlohmann::json load_json_file(const std::string& path);
+
+// Parses `text` that came from `source` (a file name, used in error messages).
+nlohmann::json parse_json_text(std::string_view text, const std::string& source);
+
+// Turns nlohmann's parse error into a FormatError for `source`. `base_offset` is the byte offset
+// of the parsed text inside the file (e.g. 8 for a safetensors header).
+FormatError json_format_error(const std::string& source, const nlohmann::json::parse_error& error,
+                              int64_t base_offset = 0);
+
+}  // namespace attnscope
