@@ -1,0 +1,47 @@
+#include "ops/gemm.h"
+
+#include <cblas.h>
+
+#include <limits>
+#include <string>
+
+#include "core/error.h"
+
+namespace attnscope::ops {
+namespace {
+
+blasint to_blas(int64_t value, const char* what) {
+  if (value < 0 || value > std::numeric_limits<blasint>::max()) {
+    throw LimitError(std::string("matrix ") + what + " " + std::to_string(value) +
+                     " is outside what the BLAS library accepts");
+  }
+  return static_cast<blasint>(value);
+}
+
+}  // namespace
+
+void gemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+          int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
+              transpose_b ? CblasTrans : CblasNoTrans, to_blas(m, "rows"), to_blas(n, "columns"),
+              to_blas(k, "inner size"), alpha, a, to_blas(lda, "stride"), b, to_blas(ldb, "stride"),
+              beta, c, to_blas(ldc, "stride"));
+}
+
+void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = y + r * cols;
+    for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
+  }
+}
+
+void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
+            int64_t out, float* y) {
+  // y = x · weight^T: BLAS reads weight [out, in] transposed in place, no copy.
+  gemm(false, true, rows, out, in, 1.0f, x, in, weight, in, 0.0f, y, out);
+  if (bias != nullptr) add_bias(y, rows, out, bias);
+}
+
+}  // namespace attnscope::ops

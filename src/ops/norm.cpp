@@ -1,0 +1,49 @@
+#include "ops/norm.h"
+
+#include <cmath>
+
+namespace attnscope::ops {
+
+void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, const float* bias,
+                float eps, float* y) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * dim;
+    float* out = y + r * dim;
+    double sum = 0.0;
+    for (int64_t i = 0; i < dim; ++i) sum += in[i];
+    const double mean = sum / static_cast<double>(dim);
+    double squares = 0.0;
+    for (int64_t i = 0; i < dim; ++i) {
+      const double centered = in[i] - mean;
+      squares += centered * centered;
+    }
+    const double variance = squares / static_cast<double>(dim);
+    const float inv_std = static_cast<float>(1.0 / std::sqrt(variance + static_cast<double>(eps)));
+    const float mean_f = static_cast<float>(mean);
+    for (int64_t i = 0; i < dim; ++i) {
+      const float normalized = (in[i] - mean_f) * inv_std;
+      out[i] = bias != nullptr ? normalized * weight[i] + bias[i] : normalized * weight[i];
+    }
+  }
+}
+
+void rms_norm(const float* x, int64_t rows, int64_t dim, const float* weight, float eps,
+              RmsWeight mode, float* y) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * dim;
+    float* out = y + r * dim;
+    double squares = 0.0;
+    for (int64_t i = 0; i < dim; ++i) squares += static_cast<double>(in[i]) * in[i];
+    // Mean and epsilon rounded to f32 as PyTorch does, then the reciprocal square root.
+    const float mean_square = static_cast<float>(squares / static_cast<double>(dim));
+    const float inv_rms =
+        static_cast<float>(1.0 / std::sqrt(static_cast<double>(mean_square + eps)));
+    if (mode == RmsWeight::kPlain) {
+      for (int64_t i = 0; i < dim; ++i) out[i] = weight[i] * (in[i] * inv_rms);
+    } else {
+      for (int64_t i = 0; i < dim; ++i) out[i] = (in[i] * inv_rms) * (1.0f + weight[i]);
+    }
+  }
+}
+
+}  // namespace attnscope::ops
