@@ -1,0 +1,65 @@
+// `analyze` without storing attention: an AttentionObserver that turns each layer's
+// probabilities into per-head figures the moment the forward pass hands them over, and keeps only
+// running means and variances over texts. Memory: one row of scratch plus O(layers * heads)
+// accumulators, whatever the sequence length (the forward pass holds the one layer).
+//
+//   StreamingStats stats;                          // or StreamingStats({.layers = {0, 5}})
+//   for (const auto& text : texts) {
+//     stats.begin_text(encoded.special_mask);      // [T], 1 = special token
+//     model.forward(encoded.ids, {&stats});        // calls stats.on_attention per layer
+//   }
+//   AnalysisSummary summary = stats.summary();
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "analysis/patterns.h"
+#include "analysis/summary.h"
+#include "model/observer.h"
+
+namespace attnscope::analysis {
+
+struct StreamingStatsOptions {
+  // Layers to analyse; empty = all.
+  std::set<int> layers;
+  PatternThresholds thresholds;
+};
+
+class StreamingStats : public AttentionObserver {
+ public:
+  explicit StreamingStats(StreamingStatsOptions options = {});
+
+  // Declares the sequences of the next forward pass: one special-token mask [T] per sequence
+  // (1 = special; an empty mask = unknown, which leaves `special` undefined) and its token
+  // strings (optional, reported in the summary).
+  void begin_batch(std::vector<std::vector<uint8_t>> special_masks,
+                   std::vector<std::vector<std::string>> tokens = {});
+  void begin_text(std::vector<uint8_t> special_mask, std::vector<std::string> tokens = {});
+
+  void on_attention(const LayerAttention& attention) override;
+
+  // Texts seen so far.
+  int64_t texts() const;
+  bool wants_layer(int layer) const;
+  AnalysisSummary summary() const;
+
+ private:
+  struct LayerAccumulator {
+    std::vector<RunningFigures> heads;  // [head]
+    RunningFigures layer;
+  };
+
+  StreamingStatsOptions options_;
+  std::map<int, LayerAccumulator> layers_;
+  std::vector<std::vector<uint8_t>> special_masks_;  // [sequence][T] of the current batch
+  std::vector<std::vector<std::string>> tokens_;     // every text so far
+  int64_t texts_before_batch_ = 0;
+  int64_t batch_size_ = 0;
+  std::optional<bool> causal_;
+};
+
+}  // namespace attnscope::analysis
