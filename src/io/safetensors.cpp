@@ -324,6 +324,7 @@ Tensor SafetensorsFile::load_f32(std::string_view name) const {
                            "(integer tensors: load_i64)");
   }
   Tensor out(info.shape);
+  if (out.empty()) return out;  // an empty Tensor has no buffer to convert into
   const auto bytes = raw(info);
   convert_to_f32(info.dtype, bytes.data(), static_cast<size_t>(out.numel()), out.data());
   return out;

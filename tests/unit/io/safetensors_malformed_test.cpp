@@ -212,7 +212,7 @@ TEST_F(Malformed, LegalEdgeCasesAreAccepted) {
                            "z": {"dtype": "BF16", "shape": [0], "data_offsets": [4, 4]},
                            "__metadata__": {"format": "pt"}})",
                        4));
-  // Unknown per-entry keys are ignored, as by the reference reader.
+  // Unknown per-entry keys are ignored.
   expect_ok(
       file_bytes(R"({"a": {"dtype": "U8", "shape": [3], "data_offsets": [0, 3], "x": 1}})", 3));
 }
