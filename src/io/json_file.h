@@ -22,9 +22,11 @@ nlohmann::json load_json_file(const std::string& path);
 // Parses `text` that came from `source` (a file name, used in error messages).
 nlohmann::json parse_json_text(std::string_view text, const std::string& source);
 
-// Turns nlohmann's parse error into a FormatError for `source`. `base_offset` is the byte offset
-// of the parsed text inside the file (e.g. 8 for a safetensors header).
+// Turns an exception thrown while parsing into a FormatError for `source`: parse errors carry
+// the byte offset (`base_offset` = where the parsed text starts in the file, e.g. 8 for a
+// safetensors header); others (a number too large for a double) carry none.
 FormatError json_format_error(const std::string& source, const nlohmann::json::parse_error& error,
                               int64_t base_offset = 0);
+FormatError json_format_error(const std::string& source, const nlohmann::json::exception& error);
 
 }  // namespace attnscope

@@ -90,6 +90,8 @@ json parse_header(std::string_view text, const std::string& path) {
     return json::parse(text.begin(), text.end(), callback);
   } catch (const json::parse_error& error) {
     throw json_format_error(path, error, static_cast<int64_t>(kLengthPrefixBytes));
+  } catch (const json::exception& error) {  // e.g. a number too large for a double
+    throw json_format_error(path, error);
   }
 }
 

@@ -193,6 +193,12 @@ TEST(JsonFile, InvalidJsonIsFormatErrorWithOffset) {
   }
 }
 
+TEST(JsonFile, NumberTooLargeIsFormatError) {
+  TempDir dir;
+  write_file_atomic(dir.file("big.json"), R"({"rope_theta": 1e400})");
+  EXPECT_THROW(load_json_file(dir.file("big.json")), FormatError);
+}
+
 TEST(JsonFile, UnreadableIsIoError) {
   TempDir dir;
   EXPECT_THROW(load_json_file(dir.file("absent.json")), IoError);

@@ -76,6 +76,7 @@ TEST_F(Malformed, HeaderIsNotJson) {
   expect_error(file_bytes(R"({"a": x})", 0), {"invalid JSON", "(at byte 14)"});
   expect_error(file_bytes("", 0), {"invalid JSON"});
   expect_error(file_bytes(std::string("{\"a\xff\": 1}"), 0), {"invalid JSON"});  // not UTF-8
+  expect_error(file_bytes(R"({"a": 1e999})", 0), {"invalid JSON", "number overflow"});
 }
 
 TEST_F(Malformed, HeaderIsNotAnObject) {
@@ -235,9 +236,15 @@ TEST_F(Malformed, RandomCorruptionGivesTypedErrorsOnly) {
   int rejected = 0;
   for (int trial = 0; trial < 3000; ++trial) {
     std::string bytes = valid;
-    const int kind = trial % 3;
+    const int kind = trial % 4;
     if (kind == 0) {  // truncate
       bytes.resize(std::uniform_int_distribution<size_t>(0, bytes.size() - 1)(rng));
+    } else if (kind == 3) {  // splice a JSON token into the header (found the 1e999 overflow)
+      static const char* const kTokens[] = {"0", "-1", "1e999", "18446744073709551616",
+                                            "[", "]",  "{",     "}",
+                                            ",", "\"", "F64",   "\\u0000"};
+      const size_t at = std::uniform_int_distribution<size_t>(8, 150)(rng);
+      bytes.insert(at, kTokens[std::uniform_int_distribution<size_t>(0, 11)(rng)]);
     } else {  // flip 1-3 bytes, biased toward the length prefix and header
       const int flips = 1 + trial % 3;
       const size_t limit = kind == 1 ? std::min<size_t>(bytes.size(), 200) : bytes.size();
