@@ -57,6 +57,7 @@ bool is_float(DType dtype) {
 }
 
 void convert_to_f32(DType dtype, const void* src, size_t count, float* dst) {
+  if (count == 0) return;
   const auto* bytes = static_cast<const unsigned char*>(src);
   switch (dtype) {
     case DType::kF32:
