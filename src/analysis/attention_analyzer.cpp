@@ -1,0 +1,167 @@
+#include "analysis/attention_analyzer.h"
+
+#include <algorithm>
+
+#include "analysis/head_figures.h"
+#include "analysis/streaming_stats.h"
+#include "core/error.h"
+
+namespace attnscope::analysis {
+namespace {
+
+// Keeps a copy of each wanted layer (the forward pass frees its buffer after the call).
+class LayerCollector : public AttentionObserver {
+ public:
+  explicit LayerCollector(const std::set<int>& layers) : layers_(layers) {}
+  void on_attention(const LayerAttention& a) override {
+    if (!layers_.empty() && layers_.count(a.layer) == 0) return;
+    if (a.sequence != 0) return;
+    causal = a.causal;
+    layer_ids.push_back(a.layer);
+    layers.emplace_back(Shape{a.num_heads, a.num_tokens, a.num_tokens},
+                        std::vector<float>(a.probs.begin(), a.probs.end()));
+  }
+  bool causal = false;
+  std::vector<int> layer_ids;
+  std::vector<Tensor> layers;  // each [head, query_pos, key_pos]
+
+ private:
+  const std::set<int>& layers_;
+};
+
+std::vector<TokenScore> in_text_order(std::vector<TokenScore> scores) {
+  std::sort(scores.begin(), scores.end(),
+            [](const TokenScore& a, const TokenScore& b) { return a.position < b.position; });
+  return scores;
+}
+
+}  // namespace
+
+LayerAttention AttentionPatterns::layer(size_t index) const {
+  const Tensor& probs = layers.at(index);
+  LayerAttention a;
+  a.layer = layer_ids.at(index);
+  a.num_heads = probs.dim(0);
+  a.num_tokens = probs.dim(1);
+  a.causal = causal;
+  a.probs = probs.values();
+  return a;
+}
+
+AttentionAnalyzer::AttentionAnalyzer(const std::string& model)
+    : source_(open_attention_source(model)) {}
+
+AttentionAnalyzer::AttentionAnalyzer(std::unique_ptr<AttentionSource> source)
+    : source_(std::move(source)) {
+  if (!source_) throw InputError("AttentionAnalyzer needs an attention source, got null");
+}
+
+AttentionPatterns AttentionAnalyzer::get_attention_patterns(const std::string& text,
+                                                            const std::set<int>& layers) {
+  EncodedText encoded = source_->encode(text);
+  LayerCollector collector(layers);
+  AttentionObserver* observers[] = {&collector};
+  source_->run(encoded, observers);
+  AttentionPatterns out;
+  out.tokens = std::move(encoded.tokens);
+  out.ids = std::move(encoded.ids);
+  out.special_mask = std::move(encoded.special_mask);
+  out.causal = source_->causal();
+  out.layer_ids = std::move(collector.layer_ids);
+  out.layers = std::move(collector.layers);
+  return out;
+}
+
+std::vector<HeadStats> AttentionAnalyzer::analyze_pattern(const LayerAttention& layer_attention,
+                                                          std::span<const uint8_t> special_mask,
+                                                          const PatternThresholds& thresholds) {
+  const std::vector<HeadFigures> heads = compute_layer_figures(layer_attention, special_mask);
+  std::vector<HeadStats> out;
+  for (size_t h = 0; h < heads.size(); ++h) {
+    HeadStats s;
+    s.layer = layer_attention.layer;
+    s.head = static_cast<int>(h);
+    s.figures = heads[h];
+    s.pattern = classify_head(heads[h], thresholds);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const std::string& text,
+                                                                std::string_view method) {
+  parse_importance_method(method);  // only raw today
+  const EncodedText encoded = source_->encode(text);
+  RawImportance raw;
+  AttentionObserver* observers[] = {&raw};
+  source_->run(encoded, observers);
+  return in_text_order(rank_tokens(raw.scores(0), encoded.tokens));
+}
+
+AnalysisSummary AttentionAnalyzer::analyze(std::span<const std::string> texts,
+                                           const AnalyzeOptions& options) {
+  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  AttentionObserver* observers[] = {&stats};
+  for (const std::string& text : texts) {
+    EncodedText encoded = source_->encode(text);
+    stats.begin_text(encoded.special_mask, encoded.tokens);
+    source_->run(encoded, observers);
+  }
+  AnalysisSummary summary = stats.summary();
+  summary.model = source_->name();
+  summary.causal = source_->causal();
+  return summary;
+}
+
+AnalysisSummary analyze_attention_file(const AttentionFile& file, const AnalyzeOptions& options) {
+  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  std::vector<std::vector<uint8_t>> special;
+  std::vector<std::vector<std::string>> tokens;
+  for (int64_t b = 0; b < file.batch(); ++b) {
+    const auto mask = file.special_mask(b);
+    special.emplace_back(mask.begin(), mask.end());
+    const auto& t = file.tokens(b);
+    if (t.empty()) continue;
+    // Report only the real tokens of a padded sequence.
+    const auto attention_mask = file.attention_mask(b);
+    std::vector<std::string> real;
+    for (size_t k = 0; k < t.size(); ++k) {
+      if (attention_mask.empty() || attention_mask[k] != 0) real.push_back(t[k]);
+    }
+    tokens.push_back(std::move(real));
+  }
+  stats.begin_batch(std::move(special), std::move(tokens));
+  file.replay(stats, options.layers);
+  AnalysisSummary summary = stats.summary();
+  summary.model = file.model();
+  summary.causal = file.causal();
+  for (HeadSummary& head : summary.heads) head.head = file.head_ids().at(head.head);
+  return summary;
+}
+
+std::vector<TokenScore> token_importance(const AttentionFile& file, int64_t sequence,
+                                         std::string_view method) {
+  parse_importance_method(method);
+  if (sequence < 0 || sequence >= file.batch()) {
+    throw InputError("sequence " + std::to_string(sequence) + " is out of range; the file holds " +
+                     std::to_string(file.batch()));
+  }
+  RawImportance raw;
+  for (int64_t index = 0; index < file.layers(); ++index) {
+    const Tensor probs = file.load_layer(sequence, index);
+    LayerAttention a;
+    a.layer = file.layer_ids()[index];
+    a.sequence = sequence;
+    a.num_heads = file.heads();
+    a.num_tokens = file.tokens();
+    a.causal = file.causal();
+    a.probs = probs.values();
+    a.attention_mask = file.attention_mask(sequence);
+    raw.on_attention(a);
+  }
+  const auto mask = file.attention_mask(sequence);
+  return in_text_order(rank_tokens(raw.scores(sequence), file.tokens(sequence),
+                                   std::vector<int64_t>(mask.begin(), mask.end())));
+}
+
+}  // namespace attnscope::analysis

@@ -1,0 +1,104 @@
+// AttentionAnalyzer: the seed API of attnscope, a thin layer over the pure analysis functions.
+// It runs a model (through an AttentionSource) and hands each layer's attention to streaming
+// observers, so `analyze` and `get_token_importance` never hold L*H*T^2 floats; only
+// `get_attention_patterns`, which returns the attention itself, stores every layer.
+//
+//   AttentionAnalyzer analyzer("models/tiny-gpt2");   // folder, Hugging Face id in cache, "demo"
+//   AttentionPatterns patterns = analyzer.get_attention_patterns("The quick brown fox");
+//   std::vector<HeadStats> heads = AttentionAnalyzer::analyze_pattern(patterns.layer(0));
+//   for (const TokenScore& t : analyzer.get_token_importance("The quick brown fox", "raw"))
+//     std::cout << t.token << " " << t.score << "\n";
+//   AnalysisSummary corpus = analyzer.analyze({"first text", "second text"});
+//
+// Without a model (saved attention, see attention_file.h):
+//
+//   AttentionFile file("fox.safetensors");
+//   AnalysisSummary s = analyze_attention_file(file);
+//   std::vector<TokenScore> ranked = token_importance(file, /*sequence=*/0, "raw");
+#pragma once
+
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/attention_file.h"
+#include "analysis/attention_source.h"
+#include "analysis/figures.h"
+#include "analysis/importance.h"
+#include "analysis/patterns.h"
+#include "analysis/summary.h"
+#include "core/tensor.h"
+#include "model/observer.h"
+
+namespace attnscope::analysis {
+
+// One head's figures for one text and its pattern.
+struct HeadStats {
+  int layer = 0;
+  int head = 0;
+  HeadFigures figures;
+  PatternResult pattern;
+};
+
+// Tokens and every kept layer's attention for one text.
+struct AttentionPatterns {
+  std::vector<std::string> tokens;    // [T]
+  std::vector<int64_t> ids;           // [T]
+  std::vector<uint8_t> special_mask;  // [T]
+  bool causal = false;
+  std::vector<int> layer_ids;  // model layer number of each entry of `layers`
+  std::vector<Tensor> layers;  // each [head, query_pos, key_pos]
+  // A view of one kept layer (index into `layers`), valid while this object lives.
+  LayerAttention layer(size_t index) const;
+};
+
+struct AnalyzeOptions {
+  std::set<int> layers;  // model layer numbers; empty = all
+  PatternThresholds thresholds;
+};
+
+class AttentionAnalyzer {
+ public:
+  // `model`: a model folder, a Hugging Face id in the local cache, or "demo".
+  explicit AttentionAnalyzer(const std::string& model);
+  explicit AttentionAnalyzer(std::unique_ptr<AttentionSource> source);
+
+  AttentionSource& source() { return *source_; }
+
+  // Tokenizes and runs the model, keeping every layer in `layers` (empty = all).
+  AttentionPatterns get_attention_patterns(const std::string& text,
+                                           const std::set<int>& layers = {});
+
+  // Per-head statistics of one layer's attention [head, query_pos, key_pos]. Pure: no model.
+  static std::vector<HeadStats> analyze_pattern(
+      const LayerAttention& layer_attention, std::span<const uint8_t> special_mask = {},
+      const PatternThresholds& thresholds = PatternThresholds{});
+
+  // (token, score) pairs in text order, scores summing to 1. Methods: "raw".
+  std::vector<TokenScore> get_token_importance(const std::string& text,
+                                               std::string_view method = "raw");
+
+  // Streaming statistics over several texts (mean and population std per head and layer).
+  AnalysisSummary analyze(std::span<const std::string> texts, const AnalyzeOptions& options = {});
+
+ private:
+  std::unique_ptr<AttentionSource> source_;
+};
+
+// Statistics of every sequence of a saved attention file, layer by layer. Head and layer numbers
+// are the model's (the file's "layers"/"heads" metadata).
+AnalysisSummary analyze_attention_file(const AttentionFile& file,
+                                       const AnalyzeOptions& options = {});
+
+// Token importance of one sequence of a saved file, in text order over real tokens.
+std::vector<TokenScore> token_importance(const AttentionFile& file, int64_t sequence,
+                                         std::string_view method = "raw");
+
+}  // namespace attnscope::analysis
+
+namespace attnscope {
+using analysis::AttentionAnalyzer;
+}  // namespace attnscope

@@ -1,0 +1,67 @@
+// Where live attention comes from: a tokenizer plus a forward pass that hands each layer's
+// probabilities to observers. The analyzer only needs this interface, so the statistics never
+// depend on how a model is loaded, and tests or the built-in demo model can stand in for one.
+//
+//   std::unique_ptr<AttentionSource> source = open_attention_source("models/tiny-gpt2");
+//   EncodedText text = source->encode("The quick brown fox");
+//   StreamingStats stats;
+//   stats.begin_text(text.special_mask, text.tokens);
+//   AttentionObserver* observers[] = {&stats};
+//   source->run(text, observers);
+//
+// Adding a source that is not a model folder (the demo model): register a factory once at
+// start-up, before the CLI parses options, e.g. in the demo layer's init function:
+//
+//   register_attention_source("demo", [](const std::string&) { return make_demo_source(); });
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/observer.h"
+
+namespace attnscope::analysis {
+
+struct EncodedText {
+  std::vector<int64_t> ids;           // [T]
+  std::vector<std::string> tokens;    // [T] token strings
+  std::vector<uint8_t> special_mask;  // [T] 1 = special token ([CLS], [SEP], BOS, ...)
+};
+
+class AttentionSource {
+ public:
+  virtual ~AttentionSource() = default;
+  // What to print as "model" (the spec the user gave, or the model's name).
+  virtual std::string name() const = 0;
+  virtual bool causal() const = 0;
+  virtual int num_layers() const = 0;
+  virtual int num_heads() const = 0;
+  // Tokenizes with the model's special tokens (as Hugging Face does by default).
+  virtual EncodedText encode(const std::string& text) const = 0;
+  // One forward pass over `text.ids` (batch of one): every layer's attention goes to every
+  // observer, in layer order, with sequence 0 and no padding.
+  virtual void run(const EncodedText& text, std::span<AttentionObserver* const> observers) = 0;
+};
+
+using AttentionSourceFactory =
+    std::function<std::unique_ptr<AttentionSource>(const std::string& spec)>;
+
+// Registers a source for an exact `--model` value (e.g. "demo"). Later registrations of the same
+// name replace earlier ones.
+void register_attention_source(const std::string& name, AttentionSourceFactory factory);
+
+// `spec`: a registered name ("demo"), else a model folder or a Hugging Face id in the local
+// cache (resolved with io/model_source.h). Throws InputError / IoError / UnsupportedError.
+std::unique_ptr<AttentionSource> open_attention_source(const std::string& spec);
+
+// A model folder (config.json, weights, tokenizer files) as a source; `name` is what the user
+// typed. Defined in model_attention_source.cpp, the only file that knows Model and Tokenizer.
+std::unique_ptr<AttentionSource> open_model_folder_source(const std::filesystem::path& folder,
+                                                          const std::string& name);
+
+}  // namespace attnscope::analysis
