@@ -1,0 +1,250 @@
+// BPE: split a word into characters (vocabulary lookups, with byte fallback and unknown-token
+// fusing), then apply merges lowest rank first. The merges run on a linked list of symbols with
+// a priority queue, O(n log n) in the word length, so a 1 MB "word" is fine.
+#include <cstdio>
+#include <queue>
+
+#include "core/error.h"
+#include "tokenizer/models/models.h"
+
+namespace attnscope::tokenizer {
+
+namespace {
+
+struct MergeInfo {
+  int32_t rank;
+  int32_t new_id;
+};
+
+class Bpe : public Model {
+ public:
+  explicit Bpe(const JsonNode& node) : vocab_(read_vocab(node.at("vocab"))) {
+    if (node.has("dropout") && node.at("dropout").as_double() > 0.0) {
+      throw UnsupportedError(node.file() + ": " + node.path() +
+                             ".dropout > 0 is not supported (BPE dropout is random; it is meant "
+                             "for training)");
+    }
+    if (auto unk = node.get_optional_string("unk_token")) {
+      unk_token_ = *unk;
+      unk_id_ = vocab_.find(*unk).value_or(-1);
+    }
+    continuing_subword_prefix_ = node.get_or("continuing_subword_prefix", "");
+    end_of_word_suffix_ = node.get_or("end_of_word_suffix", "");
+    fuse_unk_ = node.get_or("fuse_unk", false);
+    byte_fallback_ = node.get_or("byte_fallback", false);
+    ignore_merges_ = node.get_or("ignore_merges", false);
+    if (byte_fallback_) {
+      for (int b = 0; b < 256; ++b) {
+        char name[8];
+        std::snprintf(name, sizeof(name), "<0x%02X>", b);
+        byte_ids_[b] = vocab_.find(name).value_or(-1);
+      }
+    }
+    read_merges(node.at("merges"));
+  }
+
+  void tokenize(std::string_view word, std::vector<Token>& out) const override {
+    if (word.empty()) return;
+    if (ignore_merges_) {
+      if (auto id = vocab_.find(word)) {
+        out.push_back({*id, std::string(word), 0, static_cast<uint32_t>(word.size())});
+        return;
+      }
+    }
+    std::vector<Symbol> symbols = initial_symbols(word);
+    merge_all(symbols);
+    uint32_t offset = 0;
+    for (int32_t i = 0; i >= 0 && i < static_cast<int32_t>(symbols.size()); i = symbols[i].next) {
+      const Symbol& s = symbols[i];
+      out.push_back({s.id, vocab_.id_to_token[s.id], offset, offset + s.len});
+      offset += s.len;
+    }
+  }
+
+  std::optional<int64_t> token_to_id(std::string_view token) const override {
+    auto id = vocab_.find(token);
+    if (!id) return std::nullopt;
+    return *id;
+  }
+  std::optional<std::string> id_to_token(int64_t id) const override {
+    if (id < 0 || id >= static_cast<int64_t>(vocab_.id_to_token.size())) return std::nullopt;
+    return vocab_.id_to_token[id];
+  }
+  int64_t vocab_size() const override { return static_cast<int64_t>(vocab_.token_to_id.size()); }
+
+ private:
+  struct Symbol {
+    int32_t id;  // -1 once merged into its left neighbour
+    int32_t prev;
+    int32_t next;
+    uint32_t len;  // bytes of the word this symbol covers
+  };
+
+  static uint64_t pair_key(int32_t a, int32_t b) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+  }
+
+  void read_merges(const JsonNode& merges) {
+    const auto elements = merges.elements();
+    merges_.reserve(elements.size());
+    for (size_t rank = 0; rank < elements.size(); ++rank) {
+      const JsonNode& m = elements[rank];
+      std::string left;
+      std::string right;
+      if (m.is_string()) {
+        const std::string text = m.as_string();
+        const size_t space = text.find(' ');
+        if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos) {
+          m.fail("= \"" + text + "\" is not a merge; expected \"left right\"");
+        }
+        left = text.substr(0, space);
+        right = text.substr(space + 1);
+      } else if (m.is_array() && m.size() == 2) {
+        left = m.at(size_t{0}).as_string();
+        right = m.at(size_t{1}).as_string();
+      } else {
+        m.fail("is not a merge; expected \"left right\" or [\"left\", \"right\"], got " +
+               m.brief());
+      }
+      const auto left_id = vocab_.find(left);
+      const auto right_id = vocab_.find(right);
+      std::string merged = left;
+      if (!continuing_subword_prefix_.empty() &&
+          right.compare(0, continuing_subword_prefix_.size(), continuing_subword_prefix_) == 0) {
+        merged += right.substr(continuing_subword_prefix_.size());
+      } else {
+        merged += right;
+      }
+      const auto new_id = vocab_.find(merged);
+      if (!left_id || !right_id || !new_id) {
+        m.fail("merges \"" + left + "\" + \"" + right + "\" but \"" +
+               (!left_id    ? left
+                : !right_id ? right
+                            : merged) +
+               "\" is not in model.vocab");
+      }
+      merges_.emplace(pair_key(*left_id, *right_id),
+                      MergeInfo{static_cast<int32_t>(rank), *new_id});
+    }
+  }
+
+  std::vector<Symbol> initial_symbols(std::string_view word) const {
+    std::vector<Symbol> symbols;
+    symbols.reserve(word.size());
+    auto add = [&](int32_t id, uint32_t len) {
+      const auto index = static_cast<int32_t>(symbols.size());
+      symbols.push_back({id, index - 1, index + 1, len});
+    };
+    int32_t pending_unk_len = -1;  // a fused unknown run waiting to be added
+    auto flush_unk = [&] {
+      if (pending_unk_len >= 0) {
+        add(unk_id_, static_cast<uint32_t>(pending_unk_len));
+        pending_unk_len = -1;
+      }
+    };
+    std::string piece;
+    size_t pos = 0;
+    while (pos < word.size()) {
+      const size_t start = pos;
+      pos += unicode::utf8_length(static_cast<unsigned char>(word[pos]));
+      if (pos > word.size()) pos = word.size();
+      const auto byte_len = static_cast<uint32_t>(pos - start);
+      std::string_view text = word.substr(start, byte_len);
+      const bool decorate = (start > 0 && !continuing_subword_prefix_.empty()) ||
+                            (pos == word.size() && !end_of_word_suffix_.empty());
+      if (decorate) {
+        piece.clear();
+        if (start > 0) piece += continuing_subword_prefix_;
+        piece += text;
+        if (pos == word.size()) piece += end_of_word_suffix_;
+        text = piece;
+      }
+      if (auto id = vocab_.find(text)) {
+        flush_unk();
+        add(*id, byte_len);
+        continue;
+      }
+      if (byte_fallback_) {
+        bool all = true;
+        for (char b : text) all = all && byte_ids_[static_cast<unsigned char>(b)] >= 0;
+        if (all) {
+          flush_unk();
+          // Each byte token covers one byte; the last takes up any decoration's slack.
+          uint32_t covered = 0;
+          for (size_t k = 0; k < text.size(); ++k) {
+            const uint32_t len =
+                k + 1 == text.size() ? byte_len - covered : (covered < byte_len ? 1 : 0);
+            add(byte_ids_[static_cast<unsigned char>(text[k])], len);
+            covered += len;
+          }
+          continue;
+        }
+      }
+      if (unk_id_ < 0) {
+        throw InputError("BPE: \"" + std::string(text) +
+                         "\" is not in the vocabulary and the model has no unk_token");
+      }
+      if (fuse_unk_ && pending_unk_len >= 0) {
+        pending_unk_len += static_cast<int32_t>(byte_len);
+      } else {
+        flush_unk();
+        pending_unk_len = static_cast<int32_t>(byte_len);
+      }
+    }
+    flush_unk();
+    if (!symbols.empty()) symbols.back().next = -1;
+    return symbols;
+  }
+
+  void merge_all(std::vector<Symbol>& symbols) const {
+    struct Candidate {
+      int32_t rank;
+      int32_t pos;
+      int32_t new_id;
+      bool operator>(const Candidate& o) const {
+        return rank != o.rank ? rank > o.rank : pos > o.pos;
+      }
+    };
+    std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue;
+    auto consider = [&](int32_t pos) {
+      const int32_t next = symbols[pos].next;
+      if (next < 0) return;
+      auto it = merges_.find(pair_key(symbols[pos].id, symbols[next].id));
+      if (it != merges_.end()) queue.push({it->second.rank, pos, it->second.new_id});
+    };
+    for (int32_t i = 0; i + 1 < static_cast<int32_t>(symbols.size()); ++i) consider(i);
+    while (!queue.empty()) {
+      const Candidate top = queue.top();
+      queue.pop();
+      Symbol& left = symbols[top.pos];
+      if (left.id < 0 || left.next < 0) continue;
+      Symbol& right = symbols[left.next];
+      auto it = merges_.find(pair_key(left.id, right.id));
+      if (it == merges_.end() || it->second.new_id != top.new_id) continue;
+      left.id = top.new_id;
+      left.len += right.len;
+      right.id = -1;  // merged away
+      left.next = right.next;
+      if (left.next >= 0) symbols[left.next].prev = top.pos;
+      if (left.prev >= 0) consider(left.prev);
+      consider(top.pos);
+    }
+  }
+
+  Vocab vocab_;
+  std::unordered_map<uint64_t, MergeInfo> merges_;
+  std::string unk_token_;
+  int32_t unk_id_ = -1;
+  std::string continuing_subword_prefix_;
+  std::string end_of_word_suffix_;
+  bool fuse_unk_ = false;
+  bool byte_fallback_ = false;
+  bool ignore_merges_ = false;
+  int32_t byte_ids_[256] = {};
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_bpe_model(const JsonNode& node) { return std::make_unique<Bpe>(node); }
+
+}  // namespace attnscope::tokenizer
