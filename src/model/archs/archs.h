@@ -1,0 +1,48 @@
+// Declarations shared by the architecture files: one accessor per family (defined in
+// <family>.cpp, listed in registry.cpp) and the small helpers several families use.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/arch.h"
+
+namespace attnscope {
+
+const ArchSpec& bert_arch();
+const ArchSpec& roberta_arch();
+const ArchSpec& distilbert_arch();
+const ArchSpec& gpt2_arch();
+const ArchSpec& gpt_neox_arch();
+const ArchSpec& llama_arch();
+const ArchSpec& mistral_arch();
+const ArchSpec& qwen2_arch();
+const ArchSpec& gemma_arch();
+
+namespace arch_helpers {
+
+// family, architectures[0] and model_type of a config.json.
+void set_identity(ModelConfig& config, const nlohmann::json& json, std::string_view family);
+// head_dim from config.json when present, else hidden_size / num_attention_heads.
+void set_head_dim(ModelConfig& config, const nlohmann::json& json);
+// UnsupportedError when config.json asks for rope_scaling (not implemented).
+void reject_rope_scaling(const nlohmann::json& json);
+// Rows of the given [rows_i, cols] tensors stacked into [sum rows_i, cols] (1-D: concatenated).
+Tensor concat_rows(std::initializer_list<const Tensor*> parts);
+// [rows, cols] -> [cols, rows] (GPT-2's Conv1D stores weights as [in, out]).
+Tensor transpose(const Tensor& matrix);
+
+// The separate q/k/v projections of most families, fused into LayerWeights::qkv_*.
+void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const std::string& q,
+                       const std::string& k, const std::string& v, bool bias, LayerWeights& out);
+// Loads `name`.weight [out, in] and, when `bias`, `name`.bias [out].
+void take_linear(WeightReader& reader, const std::string& name, int64_t out, int64_t in, bool bias,
+                 Tensor& weight, Tensor& bias_out);
+// Loads a norm: `name`.weight [hidden] and, for LayerNorm, `name`.bias.
+void take_norm(WeightReader& reader, const ModelConfig& config, const std::string& name,
+               Tensor& weight, Tensor& bias);
+
+}  // namespace arch_helpers
+}  // namespace attnscope

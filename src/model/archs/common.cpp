@@ -1,0 +1,83 @@
+// Helpers shared by several architecture files (see archs.h).
+#include <cstring>
+
+#include "core/error.h"
+#include "model/archs/archs.h"
+
+namespace attnscope::arch_helpers {
+
+void set_identity(ModelConfig& config, const nlohmann::json& json, std::string_view family) {
+  config.family = std::string(family);
+  if (json.contains("architectures") && json["architectures"].is_array() &&
+      !json["architectures"].empty() && json["architectures"][0].is_string()) {
+    config.architecture = json["architectures"][0].get<std::string>();
+  }
+  config.model_type = config_json::get_string(json, "model_type", family);
+}
+
+void set_head_dim(ModelConfig& config, const nlohmann::json& json) {
+  if (const auto head_dim = config_json::get_optional_int(json, "head_dim")) {
+    config.head_dim = *head_dim;
+    config.head_dim_from_config = true;
+  } else if (config.num_attention_heads > 0) {
+    config.head_dim = config.hidden_size / config.num_attention_heads;
+  }
+}
+
+void reject_rope_scaling(const nlohmann::json& json) {
+  if (config_json::has(json, "rope_scaling")) {
+    throw UnsupportedError("config.json sets rope_scaling " + json["rope_scaling"].dump() +
+                           "; scaled rotary embeddings are not supported yet");
+  }
+}
+
+Tensor concat_rows(std::initializer_list<const Tensor*> parts) {
+  int64_t rows = 0;
+  Shape tail;
+  for (const Tensor* part : parts) {
+    rows += part->dim(0);
+    tail.assign(part->shape().begin() + 1, part->shape().end());
+  }
+  Shape shape = {rows};
+  shape.insert(shape.end(), tail.begin(), tail.end());
+  std::vector<float> values;
+  values.reserve(shape_numel(shape));
+  for (const Tensor* part : parts) {
+    values.insert(values.end(), part->values().begin(), part->values().end());
+  }
+  return Tensor(shape, std::move(values));
+}
+
+Tensor transpose(const Tensor& matrix) {
+  const int64_t rows = matrix.dim(0), cols = matrix.dim(1);
+  Tensor out({cols, rows});
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) out.data()[c * rows + r] = matrix.data()[r * cols + c];
+  }
+  return out;
+}
+
+void take_linear(WeightReader& reader, const std::string& name, int64_t out, int64_t in, bool bias,
+                 Tensor& weight, Tensor& bias_out) {
+  weight = reader.take(name + ".weight", {out, in});
+  if (bias) bias_out = reader.take(name + ".bias", {out});
+}
+
+void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const std::string& q,
+                       const std::string& k, const std::string& v, bool bias, LayerWeights& out) {
+  const int64_t hidden = config.hidden_size;
+  Tensor qw, qb, kw, kb, vw, vb;
+  take_linear(reader, q, config.q_dim(), hidden, bias, qw, qb);
+  take_linear(reader, k, config.kv_dim(), hidden, bias, kw, kb);
+  take_linear(reader, v, config.kv_dim(), hidden, bias, vw, vb);
+  out.qkv_weight = concat_rows({&qw, &kw, &vw});
+  if (bias) out.qkv_bias = concat_rows({&qb, &kb, &vb});
+}
+
+void take_norm(WeightReader& reader, const ModelConfig& config, const std::string& name,
+               Tensor& weight, Tensor& bias) {
+  weight = reader.take(name + ".weight", {config.hidden_size});
+  if (config.has_bias_norms()) bias = reader.take(name + ".bias", {config.hidden_size});
+}
+
+}  // namespace attnscope::arch_helpers

@@ -1,0 +1,41 @@
+// Gemma (v1): Llama's block with RMSNorm scaled by (1 + weight), embeddings multiplied by
+// sqrt(hidden_size), a GELU-tanh gated MLP, an explicit head_dim and tied embeddings.
+// Shared code in llama_family.cpp.
+#include "model/archs/archs.h"
+#include "model/archs/llama_family.h"
+
+namespace attnscope {
+namespace {
+
+constexpr llama_family::Flavor kFlavor = {
+    .family = "gemma",
+    .norm = NormKind::kRmsNormPlusOne,
+    .tie_word_embeddings_default = true,
+    .scale_embeddings = true,
+    .activation_key = "hidden_activation",
+    .activation_default = "gelu_pytorch_tanh",
+    .rms_norm_eps_default = 1e-6,
+};
+
+ModelConfig parse(const nlohmann::json& json) { return llama_family::parse(json, kFlavor); }
+
+}  // namespace
+
+const ArchSpec& gemma_arch() {
+  static const ArchSpec spec = {
+      .family = "gemma",
+      .architectures = {"GemmaForCausalLM", "GemmaModel"},
+      .model_types = {"gemma"},
+      .base_prefix = llama_family::kBasePrefix,
+      .ignored = llama_family::kIgnored,
+      .parse_config = parse,
+      .load_weights = llama_family::load,
+      .example_config = R"({"architectures": ["GemmaForCausalLM"], "model_type": "gemma",
+        "vocab_size": 50, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 12,
+        "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "hidden_activation": "gelu_pytorch_tanh"})",
+  };
+  return spec;
+}
+
+}  // namespace attnscope

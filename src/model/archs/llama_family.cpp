@@ -1,0 +1,93 @@
+#include "model/archs/llama_family.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "model/archs/archs.h"
+
+namespace attnscope::llama_family {
+
+using namespace arch_helpers;
+namespace cj = config_json;
+
+ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
+  ModelConfig c;
+  set_identity(c, json, flavor.family);
+  c.vocab_size = cj::get_int(json, "vocab_size");
+  c.hidden_size = cj::get_int(json, "hidden_size");
+  c.num_hidden_layers = cj::get_int(json, "num_hidden_layers");
+  c.num_attention_heads = cj::get_int(json, "num_attention_heads");
+  c.num_key_value_heads = cj::get_int(json, "num_key_value_heads", c.num_attention_heads);
+  c.intermediate_size = cj::get_int(json, "intermediate_size");
+  c.max_position_embeddings = cj::get_int(json, "max_position_embeddings", 0);
+  c.pad_token_id = cj::get_optional_int(json, "pad_token_id");
+  set_head_dim(c, json);
+  c.rms_norm_eps = cj::get_double(json, "rms_norm_eps", flavor.rms_norm_eps_default);
+  c.rope_theta = cj::get_double(json, "rope_theta", flavor.rope_theta_default);
+  reject_rope_scaling(json);
+  c.tie_word_embeddings =
+      cj::get_bool(json, "tie_word_embeddings", flavor.tie_word_embeddings_default);
+  // Gemma names it hidden_activation (hidden_act is the legacy key it falls back to).
+  const std::string act_key = cj::has(json, flavor.activation_key)
+                                  ? std::string(flavor.activation_key)
+                                  : std::string("hidden_act");
+  c.hidden_act = cj::get_string(json, act_key, flavor.activation_default);
+  c.activation = cj::get_activation(json, act_key, flavor.activation_default);
+  if (flavor.read_sliding_window) {
+    // transformers 4.40 eager attention passes config.sliding_window to the causal mask for
+    // Mistral and Qwen2 alike (Qwen2's use_sliding_window is not consulted there).
+    c.sliding_window = cj::get_int(json, "sliding_window", 0);
+  }
+  const bool attention_bias =
+      flavor.read_attention_bias && cj::get_bool(json, "attention_bias", false);
+  c.qkv_bias = flavor.qkv_bias_always || attention_bias;
+  c.attn_out_bias = attention_bias;
+  c.mlp_bias = flavor.read_attention_bias && cj::get_bool(json, "mlp_bias", false);
+
+  c.norm = flavor.norm;
+  c.norm_placement = NormPlacement::kPreNorm;
+  c.position = PositionKind::kRotary;
+  c.mlp = MlpKind::kGated;
+  c.residual = ResidualKind::kSequential;
+  c.causal = true;
+  c.final_norm = true;
+  if (flavor.scale_embeddings) {
+    // HF: torch.tensor(hidden_size ** 0.5, dtype=float32).
+    c.embedding_scale = static_cast<float>(std::sqrt(static_cast<double>(c.hidden_size)));
+  }
+  c.validate();
+  return c;
+}
+
+ModelWeights load(WeightReader& reader, const ModelConfig& c) {
+  const int64_t hidden = c.hidden_size, inter = c.intermediate_size;
+  ModelWeights w;
+  w.token_embedding = reader.take("embed_tokens.weight", {c.vocab_size, hidden});
+  w.layers.resize(c.num_hidden_layers);
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    const std::string p = "layers." + std::to_string(i) + ".";
+    LayerWeights& l = w.layers[i];
+    take_norm(reader, c, p + "input_layernorm", l.attn_norm_weight, l.attn_norm_bias);
+    take_separate_qkv(reader, c, p + "self_attn.q_proj", p + "self_attn.k_proj",
+                      p + "self_attn.v_proj", c.qkv_bias, l);
+    take_linear(reader, p + "self_attn.o_proj", hidden, c.q_dim(), c.attn_out_bias,
+                l.attn_out_weight, l.attn_out_bias);
+    take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);
+    take_linear(reader, p + "mlp.gate_proj", inter, hidden, c.mlp_bias, l.mlp_gate_weight,
+                l.mlp_gate_bias);
+    take_linear(reader, p + "mlp.up_proj", inter, hidden, c.mlp_bias, l.mlp_up_weight,
+                l.mlp_up_bias);
+    take_linear(reader, p + "mlp.down_proj", hidden, inter, c.mlp_bias, l.mlp_down_weight,
+                l.mlp_down_bias);
+  }
+  w.final_norm_weight = reader.take("norm.weight", {hidden});
+  if (c.tie_word_embeddings) {
+    reader.skip_head("lm_head.weight");  // HF re-ties it to embed_tokens
+    w.lm_head_tied = true;
+  } else {
+    w.lm_head_weight = reader.take_head_optional("lm_head.weight", {c.vocab_size, hidden});
+  }
+  return w;
+}
+
+}  // namespace attnscope::llama_family

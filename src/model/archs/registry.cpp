@@ -1,0 +1,69 @@
+// The list of supported architectures. Add a new family here (one line) after writing its
+// archs/<family>.cpp.
+#include "core/error.h"
+#include "model/arch.h"
+#include "model/archs/archs.h"
+
+namespace attnscope {
+
+const std::vector<const ArchSpec*>& registered_archs() {
+  static const std::vector<const ArchSpec*> archs = {
+      &bert_arch(),  &roberta_arch(), &distilbert_arch(), &gpt2_arch(),  &gpt_neox_arch(),
+      &llama_arch(), &mistral_arch(), &qwen2_arch(),      &gemma_arch(),
+  };
+  return archs;
+}
+
+std::string supported_architectures() {
+  std::string out;
+  for (const ArchSpec* arch : registered_archs()) {
+    for (std::string_view name : arch->architectures) {
+      out += (out.empty() ? "" : ", ") + std::string(name);
+    }
+  }
+  return out;
+}
+
+const ArchSpec& find_arch(const nlohmann::json& config) {
+  std::string architecture;
+  if (config.is_object() && config.contains("architectures") &&
+      config["architectures"].is_array() && !config["architectures"].empty() &&
+      config["architectures"][0].is_string()) {
+    architecture = config["architectures"][0].get<std::string>();
+  }
+  const std::string model_type = config_json::get_string(config, "model_type", "");
+  for (const ArchSpec* arch : registered_archs()) {
+    for (std::string_view name : arch->architectures) {
+      if (name == architecture) return *arch;
+    }
+  }
+  // An unlisted head class of a known family (e.g. LlamaForSequenceClassification): the base
+  // model is what attention needs.
+  for (const ArchSpec* arch : registered_archs()) {
+    for (std::string_view name : arch->model_types) {
+      if (name == model_type) return *arch;
+    }
+  }
+  throw UnsupportedError("unsupported architecture '" + architecture + "' (model_type '" +
+                         model_type + "'); supported: " + supported_architectures());
+}
+
+const ArchSpec& arch_by_family(std::string_view family) {
+  for (const ArchSpec* arch : registered_archs()) {
+    if (arch->family == family) return *arch;
+  }
+  std::string families;
+  for (const ArchSpec* arch : registered_archs()) {
+    families += (families.empty() ? "" : ", ") + std::string(arch->family);
+  }
+  throw UnsupportedError("unknown model family '" + std::string(family) + "'; known: " + families);
+}
+
+std::vector<ExpectedTensor> expected_tensors(const ArchSpec& arch, const ModelConfig& config,
+                                             bool with_prefix) {
+  WeightReader reader = WeightReader::recording(std::string(arch.base_prefix), with_prefix);
+  arch.load_weights(reader, config);
+  return reader.recorded();
+}
+
+}  // namespace attnscope

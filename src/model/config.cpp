@@ -1,0 +1,192 @@
+#include "model/config.h"
+
+#include <sstream>
+
+#include "core/error.h"
+
+namespace attnscope {
+
+int64_t ModelConfig::rotary_dim() const {
+  if (position != PositionKind::kRotary) return 0;
+  // GPT-NeoX: int(head_size * rotary_pct), truncated like Python's int().
+  return static_cast<int64_t>(static_cast<double>(head_dim) * rotary_pct);
+}
+
+void ModelConfig::validate() const {
+  auto positive = [](int64_t value, const char* key) {
+    if (value <= 0) throw ConfigError(key, "must be positive, got " + std::to_string(value));
+  };
+  positive(vocab_size, "vocab_size");
+  positive(hidden_size, "hidden_size");
+  positive(num_hidden_layers, "num_hidden_layers");
+  positive(num_attention_heads, "num_attention_heads");
+  positive(num_key_value_heads, "num_key_value_heads");
+  positive(head_dim, "head_dim");
+  positive(intermediate_size, "intermediate_size");
+  if (position == PositionKind::kAbsolute)
+    positive(max_position_embeddings, "max_position_embeddings");
+  if (!head_dim_from_config && hidden_size % num_attention_heads != 0) {
+    throw ConfigError("num_attention_heads", "must divide hidden_size (" +
+                                                 std::to_string(hidden_size) + "), got " +
+                                                 std::to_string(num_attention_heads));
+  }
+  if (num_attention_heads % num_key_value_heads != 0) {
+    throw ConfigError("num_key_value_heads", "must divide num_attention_heads (" +
+                                                 std::to_string(num_attention_heads) + "), got " +
+                                                 std::to_string(num_key_value_heads));
+  }
+  if (type_vocab_size < 0) throw ConfigError("type_vocab_size", "must not be negative");
+  if (sliding_window < 0) throw ConfigError("sliding_window", "must not be negative");
+  if (!(norm_eps() > 0.0)) {
+    throw ConfigError(norm == NormKind::kLayerNorm ? "layer_norm_eps" : "rms_norm_eps",
+                      "must be positive");
+  }
+  if (position == PositionKind::kRotary) {
+    if (!(rotary_pct > 0.0 && rotary_pct <= 1.0)) {
+      throw ConfigError("rotary_pct", "must be in (0, 1], got " + std::to_string(rotary_pct));
+    }
+    const int64_t rotary = rotary_dim();
+    if (rotary < 2 || rotary % 2 != 0) {
+      throw ConfigError("rotary_pct", "rotates " + std::to_string(rotary) + " of " +
+                                          std::to_string(head_dim) +
+                                          " head entries; need an even number >= 2");
+    }
+    if (!(rope_theta > 0.0)) throw ConfigError("rope_theta", "must be positive");
+  }
+  if (position_ids == PositionIds::kRobertaAfterPadding && !pad_token_id) {
+    throw ConfigError("pad_token_id", "RoBERTa position ids need a pad_token_id");
+  }
+}
+
+std::string_view norm_kind_name(NormKind kind) {
+  switch (kind) {
+    case NormKind::kLayerNorm:
+      return "layer_norm";
+    case NormKind::kRmsNorm:
+      return "rms_norm";
+    case NormKind::kRmsNormPlusOne:
+      return "rms_norm_plus_one";
+  }
+  return "?";
+}
+
+std::string_view position_kind_name(PositionKind kind) {
+  return kind == PositionKind::kAbsolute ? "absolute" : "rotary";
+}
+
+std::string_view residual_kind_name(ResidualKind kind) {
+  return kind == ResidualKind::kSequential ? "sequential" : "parallel";
+}
+
+std::string ModelConfig::describe() const {
+  std::ostringstream out;
+  out << "family: " << family << "\n";
+  out << "architecture: " << (architecture.empty() ? "(none)" : architecture) << "\n";
+  out << "model_type: " << model_type << "\n";
+  out << "vocab_size: " << vocab_size << "\n";
+  out << "hidden_size: " << hidden_size << "\n";
+  out << "num_hidden_layers: " << num_hidden_layers << "\n";
+  out << "num_attention_heads: " << num_attention_heads << "\n";
+  out << "num_key_value_heads: " << num_key_value_heads << "\n";
+  out << "head_dim: " << head_dim << "\n";
+  out << "intermediate_size: " << intermediate_size << "\n";
+  out << "max_position_embeddings: " << max_position_embeddings << "\n";
+  out << "attention: " << (causal ? "causal" : "bidirectional") << "\n";
+  out << "norm: " << norm_kind_name(norm) << " ("
+      << (norm_placement == NormPlacement::kPreNorm ? "pre-norm" : "post-norm") << ", eps "
+      << norm_eps() << ")\n";
+  out << "position: " << position_kind_name(position);
+  if (position == PositionKind::kRotary) {
+    out << " (theta " << rope_theta << ", " << rotary_dim() << " of " << head_dim
+        << " dims per head)";
+  }
+  out << "\n";
+  out << "activation: " << ops::activation_name(activation)
+      << (mlp == MlpKind::kGated ? " (gated)" : "") << "\n";
+  out << "residual: " << residual_kind_name(residual) << "\n";
+  out << "tie_word_embeddings: " << (tie_word_embeddings ? "true" : "false") << "\n";
+  if (sliding_window > 0) out << "sliding_window: " << sliding_window << "\n";
+  return out.str();
+}
+
+namespace config_json {
+namespace {
+
+const nlohmann::json* lookup(const nlohmann::json& config, std::string_view key) {
+  if (!config.is_object()) return nullptr;
+  const auto it = config.find(std::string(key));
+  if (it == config.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+[[noreturn]] void wrong_type(std::string_view key, const char* expected,
+                             const nlohmann::json& value) {
+  throw ConfigError(std::string(key),
+                    std::string("expected ") + expected + ", got " + value.dump().substr(0, 60));
+}
+
+}  // namespace
+
+bool has(const nlohmann::json& config, std::string_view key) {
+  return lookup(config, key) != nullptr;
+}
+
+std::optional<int64_t> get_optional_int(const nlohmann::json& config, std::string_view key) {
+  const nlohmann::json* value = lookup(config, key);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_number_integer()) return value->get<int64_t>();
+  // Some configs write integers as floats ("rotary_emb_base": 10000.0): accept exact ones.
+  if (value->is_number_float()) {
+    const double d = value->get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+  }
+  wrong_type(key, "an integer", *value);
+}
+
+int64_t get_int(const nlohmann::json& config, std::string_view key) {
+  const std::optional<int64_t> value = get_optional_int(config, key);
+  if (!value) throw ConfigError(std::string(key), "missing from config.json");
+  return *value;
+}
+
+int64_t get_int(const nlohmann::json& config, std::string_view key, int64_t fallback) {
+  return get_optional_int(config, key).value_or(fallback);
+}
+
+double get_double(const nlohmann::json& config, std::string_view key, double fallback) {
+  const nlohmann::json* value = lookup(config, key);
+  if (value == nullptr) return fallback;
+  if (!value->is_number()) wrong_type(key, "a number", *value);
+  return value->get<double>();
+}
+
+bool get_bool(const nlohmann::json& config, std::string_view key, bool fallback) {
+  const nlohmann::json* value = lookup(config, key);
+  if (value == nullptr) return fallback;
+  if (!value->is_boolean()) wrong_type(key, "true or false", *value);
+  return value->get<bool>();
+}
+
+std::string get_string(const nlohmann::json& config, std::string_view key,
+                       std::string_view fallback) {
+  const nlohmann::json* value = lookup(config, key);
+  if (value == nullptr) return std::string(fallback);
+  if (!value->is_string()) wrong_type(key, "a string", *value);
+  return value->get<std::string>();
+}
+
+Activation get_activation(const nlohmann::json& config, std::string_view key,
+                          std::string_view fallback) {
+  const std::string name = get_string(config, key, fallback);
+  Activation activation;
+  if (!ops::activation_from_hf_name(name, &activation)) {
+    throw ConfigError(std::string(key),
+                      "activation '" + name +
+                          "' is not supported; supported: gelu, gelu_new, gelu_pytorch_tanh, "
+                          "gelu_fast, silu, swish, relu");
+  }
+  return activation;
+}
+
+}  // namespace config_json
+}  // namespace attnscope

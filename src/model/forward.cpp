@@ -1,0 +1,287 @@
+// Model::forward: the BLAS forward pass. One generic block written as named steps (embed, norm,
+// attention, mlp, residual) chosen by the config's knobs; BERT-family post-norm blocks and
+// pre-norm blocks (sequential or parallel residual) are the two block functions. Every
+// projection is one sgemm over all batch·token rows; attention scores and context are one sgemm
+// per (sequence, head).
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "model/forward_memory.h"
+#include "model/model.h"
+#include "ops/activation.h"
+#include "ops/gemm.h"
+#include "ops/norm.h"
+#include "ops/rotary.h"
+#include "ops/softmax.h"
+
+namespace attnscope {
+namespace {
+
+constexpr float kMasked = -std::numeric_limits<float>::infinity();
+
+const float* data_or_null(const Tensor& t) { return t.empty() ? nullptr : t.data(); }
+
+class ForwardPass {
+ public:
+  ForwardPass(const ModelConfig& config, const ModelWeights& weights, const ForwardInput& input,
+              std::span<AttentionObserver* const> observers, const ForwardOptions& options)
+      : c_(config),
+        w_(weights),
+        in_(input),
+        observers_(observers),
+        options_(options),
+        rows_(input.batch * input.tokens) {
+    const int64_t hidden = c_.hidden_size;
+    x_.resize(rows_ * hidden);
+    normed_.resize(rows_ * hidden);
+    qkv_.resize(rows_ * c_.qkv_dim());
+    context_.resize(rows_ * c_.q_dim());
+    attn_out_.resize(rows_ * hidden);
+    mlp_up_.resize(rows_ * c_.intermediate_size);
+    if (c_.mlp == MlpKind::kGated) mlp_gate_.resize(rows_ * c_.intermediate_size);
+    mlp_out_.resize(rows_ * hidden);
+    probs_.resize(c_.num_attention_heads * in_.tokens * in_.tokens);
+    mask_ = in_.attention_mask.empty() ? std::vector<int64_t>(rows_, 1) : in_.attention_mask;
+    if (c_.position == PositionKind::kRotary) {
+      rotary_.emplace(c_.rotary_dim(), c_.rope_theta, in_.tokens);
+    }
+  }
+
+  ForwardResult run() {
+    const int64_t layers = c_.num_hidden_layers;
+    if (options_.hidden_states) {
+      result_.hidden_states = Tensor({in_.batch, layers + 1, in_.tokens, c_.hidden_size});
+    }
+    embed();
+    record_hidden(0, x_.data());
+    for (int64_t layer = 0; layer < layers; ++layer) {
+      if (c_.norm_placement == NormPlacement::kPostNorm) {
+        post_norm_block(static_cast<int>(layer));
+      } else {
+        pre_norm_block(static_cast<int>(layer));
+      }
+      if (layer + 1 < layers || !c_.final_norm) record_hidden(layer + 1, x_.data());
+    }
+    const float* last = x_.data();
+    if (c_.final_norm) {
+      norm(w_.final_norm_weight, w_.final_norm_bias, x_.data(), normed_.data());
+      last = normed_.data();
+      record_hidden(layers, last);
+    }
+    if (options_.logits) {
+      result_.logits = Tensor({in_.batch, in_.tokens, c_.vocab_size});
+      ops::linear(last, rows_, c_.hidden_size, w_.lm_head().data(), nullptr, c_.vocab_size,
+                  result_.logits.data());
+    }
+    return std::move(result_);
+  }
+
+ private:
+  // Step: token (+ token type) (+ absolute position) embeddings, scaled, normalised.
+  void embed() {
+    const int64_t hidden = c_.hidden_size;
+    const std::vector<int64_t> positions =
+        c_.position == PositionKind::kAbsolute ? position_ids(c_, in_) : std::vector<int64_t>();
+    for (int64_t n = 0; n < rows_; ++n) {
+      float* row = x_.data() + n * hidden;  // [hidden]
+      std::memcpy(row, w_.token_embedding.data() + in_.ids[n] * hidden, hidden * sizeof(float));
+      if (!w_.token_type_embedding.empty()) {
+        const int64_t type = in_.token_type_ids.empty() ? 0 : in_.token_type_ids[n];
+        const float* type_row = w_.token_type_embedding.data() + type * hidden;
+        for (int64_t i = 0; i < hidden; ++i) row[i] += type_row[i];
+      }
+      if (c_.position == PositionKind::kAbsolute) {
+        const float* position_row = w_.position_embedding.data() + positions[n] * hidden;
+        for (int64_t i = 0; i < hidden; ++i) row[i] += position_row[i];
+      }
+      if (c_.embedding_scale != 1.0f) {
+        for (int64_t i = 0; i < hidden; ++i) row[i] *= c_.embedding_scale;
+      }
+    }
+    if (c_.embedding_norm) {
+      norm(w_.embedding_norm_weight, w_.embedding_norm_bias, x_.data(), x_.data());
+    }
+  }
+
+  // Step: the config's norm over every row. `out` may be `in`.
+  void norm(const Tensor& weight, const Tensor& bias, const float* in, float* out) const {
+    const auto eps = static_cast<float>(c_.norm_eps());
+    switch (c_.norm) {
+      case NormKind::kLayerNorm:
+        ops::layer_norm(in, rows_, c_.hidden_size, weight.data(), data_or_null(bias), eps, out);
+        break;
+      case NormKind::kRmsNorm:
+        ops::rms_norm(in, rows_, c_.hidden_size, weight.data(), eps, ops::RmsWeight::kPlain, out);
+        break;
+      case NormKind::kRmsNormPlusOne:
+        ops::rms_norm(in, rows_, c_.hidden_size, weight.data(), eps, ops::RmsWeight::kOnePlus, out);
+        break;
+    }
+  }
+
+  bool key_visible(int64_t sequence, int64_t query_pos, int64_t key_pos) const {
+    if (c_.causal && key_pos > query_pos) return false;
+    if (mask_[sequence * in_.tokens + key_pos] == 0) return false;
+    if (c_.sliding_window > 0 && query_pos - key_pos > c_.sliding_window) return false;
+    return true;
+  }
+
+  // Step: self-attention of `in` [rows, hidden] into attn_out_ [rows, hidden]; observers see
+  // each sequence's probabilities.
+  void attention(int layer, const LayerWeights& lw, const float* in) {
+    const int64_t T = in_.tokens, hidden = c_.hidden_size, head_dim = c_.head_dim;
+    const int64_t heads = c_.num_attention_heads, group = heads / c_.num_key_value_heads;
+    const int64_t qkv_dim = c_.qkv_dim(), q_dim = c_.q_dim(), kv_dim = c_.kv_dim();
+    // qkv_ [rows, q heads | k heads | v heads]
+    ops::linear(in, rows_, hidden, lw.qkv_weight.data(), data_or_null(lw.qkv_bias), qkv_dim,
+                qkv_.data());
+    if (rotary_) {
+      for (int64_t n = 0; n < rows_; ++n) {
+        const int64_t position = n % T;
+        float* row = qkv_.data() + n * qkv_dim;
+        for (int64_t h = 0; h < heads; ++h)
+          ops::apply_rotary(row + h * head_dim, *rotary_, position);
+        for (int64_t h = 0; h < c_.num_key_value_heads; ++h) {
+          ops::apply_rotary(row + q_dim + h * head_dim, *rotary_, position);
+        }
+      }
+    }
+    const float scale = 1.0f / static_cast<float>(std::sqrt(static_cast<double>(head_dim)));
+    for (int64_t b = 0; b < in_.batch; ++b) {
+      const float* seq_qkv = qkv_.data() + b * T * qkv_dim;
+      for (int64_t h = 0; h < heads; ++h) {
+        const int64_t kv_head = h / group;
+        const float* q = seq_qkv + h * head_dim;                         // [query_pos, head_dim]
+        const float* k = seq_qkv + q_dim + kv_head * head_dim;           // [key_pos, head_dim]
+        const float* v = seq_qkv + q_dim + kv_dim + kv_head * head_dim;  // [key_pos, head_dim]
+        float* scores = probs_.data() + h * T * T;                       // [query_pos, key_pos]
+        ops::gemm(false, true, T, T, head_dim, scale, q, qkv_dim, k, qkv_dim, 0.0f, scores, T);
+        for (int64_t i = 0; i < T; ++i) {
+          for (int64_t j = 0; j < T; ++j) {
+            if (!key_visible(b, i, j)) scores[i * T + j] = kMasked;
+          }
+        }
+        ops::softmax_rows(scores, T, T);
+        // context_ [rows, q_dim]: this head's slice of this sequence's rows.
+        ops::gemm(false, false, T, head_dim, T, 1.0f, scores, T, v, qkv_dim, 0.0f,
+                  context_.data() + b * T * q_dim + h * head_dim, q_dim);
+      }
+      notify(layer, b);
+    }
+    ops::linear(context_.data(), rows_, q_dim, lw.attn_out_weight.data(),
+                data_or_null(lw.attn_out_bias), hidden, attn_out_.data());
+  }
+
+  void notify(int layer, int64_t sequence) const {
+    LayerAttention view;
+    view.layer = layer;
+    view.sequence = sequence;
+    view.num_heads = c_.num_attention_heads;
+    view.num_tokens = in_.tokens;
+    view.causal = c_.causal;
+    view.probs = probs_;
+    view.attention_mask =
+        std::span<const int64_t>(mask_).subspan(sequence * in_.tokens, in_.tokens);
+    for (AttentionObserver* observer : observers_) observer->on_attention(view);
+  }
+
+  // Step: the MLP of `in` [rows, hidden] into mlp_out_ [rows, hidden].
+  void mlp(const LayerWeights& lw, const float* in) {
+    const int64_t hidden = c_.hidden_size, inter = c_.intermediate_size;
+    ops::linear(in, rows_, hidden, lw.mlp_up_weight.data(), data_or_null(lw.mlp_up_bias), inter,
+                mlp_up_.data());
+    float* activated = mlp_up_.data();  // [rows, intermediate]
+    if (c_.mlp == MlpKind::kGated) {
+      ops::linear(in, rows_, hidden, lw.mlp_gate_weight.data(), data_or_null(lw.mlp_gate_bias),
+                  inter, mlp_gate_.data());
+      ops::apply_gated_activation(c_.activation, mlp_gate_.data(), mlp_up_.data(), rows_ * inter);
+      activated = mlp_gate_.data();
+    } else {
+      ops::apply_activation(c_.activation, activated, rows_ * inter);
+    }
+    ops::linear(activated, rows_, inter, lw.mlp_down_weight.data(), data_or_null(lw.mlp_down_bias),
+                hidden, mlp_out_.data());
+  }
+
+  // Block: x += attn(norm1(x)); x += mlp(norm2(x)), or the parallel form
+  // x = (mlp(norm2(x)) + attn(norm1(x))) + x.
+  void pre_norm_block(int layer) {
+    const LayerWeights& lw = w_.layers[layer];
+    const int64_t size = rows_ * c_.hidden_size;
+    norm(lw.attn_norm_weight, lw.attn_norm_bias, x_.data(), normed_.data());
+    attention(layer, lw, normed_.data());
+    if (c_.residual == ResidualKind::kParallel) {
+      norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
+      mlp(lw, normed_.data());
+      for (int64_t i = 0; i < size; ++i) x_[i] = (mlp_out_[i] + attn_out_[i]) + x_[i];
+      return;
+    }
+    for (int64_t i = 0; i < size; ++i) x_[i] += attn_out_[i];
+    norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
+    mlp(lw, normed_.data());
+    for (int64_t i = 0; i < size; ++i) x_[i] += mlp_out_[i];
+  }
+
+  // Block (BERT family): x = norm1(attn(x) + x); x = norm2(mlp(x) + x).
+  void post_norm_block(int layer) {
+    const LayerWeights& lw = w_.layers[layer];
+    const int64_t size = rows_ * c_.hidden_size;
+    attention(layer, lw, x_.data());
+    for (int64_t i = 0; i < size; ++i) attn_out_[i] += x_[i];
+    norm(lw.attn_norm_weight, lw.attn_norm_bias, attn_out_.data(), x_.data());
+    mlp(lw, x_.data());
+    for (int64_t i = 0; i < size; ++i) mlp_out_[i] += x_[i];
+    norm(lw.mlp_norm_weight, lw.mlp_norm_bias, mlp_out_.data(), x_.data());
+  }
+
+  // Copies `state` [batch·token, hidden] into hidden_states[:, index].
+  void record_hidden(int64_t index, const float* state) {
+    if (!options_.hidden_states) return;
+    const int64_t per_sequence = in_.tokens * c_.hidden_size;
+    const int64_t layers_plus_one = c_.num_hidden_layers + 1;
+    for (int64_t b = 0; b < in_.batch; ++b) {
+      std::memcpy(result_.hidden_states.data() + (b * layers_plus_one + index) * per_sequence,
+                  state + b * per_sequence, per_sequence * sizeof(float));
+    }
+  }
+
+  const ModelConfig& c_;
+  const ModelWeights& w_;
+  const ForwardInput& in_;
+  std::span<AttentionObserver* const> observers_;
+  ForwardOptions options_;
+  int64_t rows_;  // batch · tokens
+  std::optional<ops::RotaryTable> rotary_;
+  std::vector<int64_t> mask_;    // [batch, token]
+  std::vector<float> x_;         // [batch·token, hidden] residual stream
+  std::vector<float> normed_;    // [batch·token, hidden]
+  std::vector<float> qkv_;       // [batch·token, q_dim + 2 kv_dim]
+  std::vector<float> context_;   // [batch·token, q_dim]
+  std::vector<float> attn_out_;  // [batch·token, hidden]
+  std::vector<float> mlp_up_;    // [batch·token, intermediate]
+  std::vector<float> mlp_gate_;  // [batch·token, intermediate], gated MLPs
+  std::vector<float> mlp_out_;   // [batch·token, hidden]
+  std::vector<float> probs_;     // [head, query_pos, key_pos] of one sequence
+  ForwardResult result_;
+};
+
+}  // namespace
+
+uint64_t forward_activation_bytes(const ModelConfig& c, int64_t batch, int64_t tokens) {
+  const uint64_t rows = static_cast<uint64_t>(batch) * tokens;
+  uint64_t floats = rows * (4 * c.hidden_size + c.qkv_dim() + c.q_dim());
+  floats += rows * c.intermediate_size * (c.mlp == MlpKind::kGated ? 2 : 1);
+  floats += static_cast<uint64_t>(c.num_attention_heads) * tokens * tokens;
+  if (c.position == PositionKind::kRotary) floats += static_cast<uint64_t>(tokens) * c.rotary_dim();
+  return floats * sizeof(float) + rows * 2 * sizeof(int64_t);
+}
+
+ForwardResult Model::forward(const ForwardInput& input,
+                             std::span<AttentionObserver* const> observers,
+                             const ForwardOptions& options) const {
+  validate_forward_input(config_, weights_, input, options);
+  return ForwardPass(config_, weights_, input, observers, options).run();
+}
+
+}  // namespace attnscope

@@ -1,0 +1,36 @@
+#include "model/forward_memory.h"
+
+#include "core/memory.h"
+#include "model/arch.h"
+
+namespace attnscope {
+
+std::string MemoryEstimate::describe() const {
+  std::string out = "attention kept " + format_bytes(attention_kept) + " + activations " +
+                    format_bytes(activations);
+  if (hidden_states > 0) out += " + hidden states " + format_bytes(hidden_states);
+  if (logits > 0) out += " + logits " + format_bytes(logits);
+  out += " + weights " + format_bytes(weights) + " = " + format_bytes(total());
+  return out;
+}
+
+MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch, int64_t tokens,
+                                       const KeepSpec& keep, const ForwardOptions& options) {
+  MemoryEstimate m;
+  int64_t parameters = 0;
+  for (const ExpectedTensor& t : expected_tensors(arch_by_family(config.family), config, false)) {
+    parameters += shape_numel(t.shape);
+  }
+  m.weights = static_cast<uint64_t>(parameters) * sizeof(float);
+  m.activations = forward_activation_bytes(config, batch, tokens);
+  m.attention_kept = AttentionStore::estimate_bytes(keep, config.num_hidden_layers,
+                                                    config.num_attention_heads, batch, tokens);
+  const uint64_t rows = static_cast<uint64_t>(batch) * tokens;
+  if (options.hidden_states) {
+    m.hidden_states = rows * (config.num_hidden_layers + 1) * config.hidden_size * sizeof(float);
+  }
+  if (options.logits) m.logits = rows * config.vocab_size * sizeof(float);
+  return m;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,39 @@
+// How much memory a forward pass needs, so callers can refuse a request that would not fit
+// (DESIGN.md "Memory") before running it: the kept attention, the requested outputs and the
+// forward pass's own working buffers.
+//
+//   KeepSpec keep{.layers = {0, 1}, .dtype = DType::kF16};
+//   MemoryEstimate m = estimate_forward_memory(model.config(), /*batch=*/1, /*tokens=*/1024,
+//                                              keep, {.hidden_states = false});
+//   if (m.total() > budget) throw LimitError(...);
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/attention_store.h"
+#include "model/config.h"
+#include "model/model.h"
+
+namespace attnscope {
+
+struct MemoryEstimate {
+  uint64_t weights = 0;         // f32 weights in memory
+  uint64_t activations = 0;     // the forward pass's working buffers (one layer's attention)
+  uint64_t attention_kept = 0;  // what the AttentionStore keeps
+  uint64_t hidden_states = 0;   // ForwardResult::hidden_states, when asked
+  uint64_t logits = 0;          // ForwardResult::logits, when asked
+  // Everything a run adds on top of the loaded weights.
+  uint64_t run_total() const { return activations + attention_kept + hidden_states + logits; }
+  uint64_t total() const { return weights + run_total(); }
+  std::string describe() const;  // "attention 12.0 MiB + activations 3.1 MiB + ..."
+};
+
+// Bytes of the forward pass's working buffers for batch x tokens.
+uint64_t forward_activation_bytes(const ModelConfig& config, int64_t batch, int64_t tokens);
+
+// `keep` as for AttentionStore; its layer/head lists must already be valid for the model.
+MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch, int64_t tokens,
+                                       const KeepSpec& keep, const ForwardOptions& options);
+
+}  // namespace attnscope

@@ -1,0 +1,210 @@
+// The reference forward: the same model as Model::forward written as plainly as possible, one
+// token and one head at a time with explicit loops and no BLAS, so that it can be read top to
+// bottom and trusted as a second oracle in tests (random weights, every architecture).
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "model/model.h"
+#include "ops/activation.h"
+#include "ops/norm.h"
+#include "ops/rotary.h"
+#include "ops/softmax.h"
+
+namespace attnscope {
+namespace {
+
+using Vec = std::vector<float>;
+
+// out[o] = sum_i weight[o][i] · in[i] + bias[o]; weight [out, in].
+Vec matvec(const Tensor& weight, const Tensor& bias, const Vec& in) {
+  const int64_t rows = weight.dim(0), cols = weight.dim(1);
+  Vec out(rows);
+  for (int64_t o = 0; o < rows; ++o) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < cols; ++i)
+      sum += static_cast<double>(weight.data()[o * cols + i]) * in[i];
+    out[o] = static_cast<float>(sum) + (bias.empty() ? 0.0f : bias.data()[o]);
+  }
+  return out;
+}
+
+Vec normalize(const ModelConfig& c, const Tensor& weight, const Tensor& bias, const Vec& in) {
+  Vec out(in.size());
+  const auto eps = static_cast<float>(c.norm_eps());
+  const auto dim = static_cast<int64_t>(in.size());
+  if (c.norm == NormKind::kLayerNorm) {
+    ops::layer_norm(in.data(), 1, dim, weight.data(), bias.empty() ? nullptr : bias.data(), eps,
+                    out.data());
+  } else {
+    ops::rms_norm(in.data(), 1, dim, weight.data(), eps,
+                  c.norm == NormKind::kRmsNorm ? ops::RmsWeight::kPlain : ops::RmsWeight::kOnePlus,
+                  out.data());
+  }
+  return out;
+}
+
+Vec add(const Vec& a, const Vec& b) {
+  Vec out(a.size());
+  for (size_t i = 0; i < a.size(); ++i) out[i] = a[i] + b[i];
+  return out;
+}
+
+// Self-attention of one sequence: x [token][hidden] -> [token][hidden].
+std::vector<Vec> attention(const ModelConfig& c, const LayerWeights& lw, int layer,
+                           int64_t sequence, const std::vector<Vec>& x,
+                           const std::vector<int64_t>& mask,
+                           std::span<AttentionObserver* const> observers) {
+  const int64_t T = static_cast<int64_t>(x.size()), hd = c.head_dim;
+  const int64_t heads = c.num_attention_heads, kv_heads = c.num_key_value_heads;
+  // Project every token: qkv[t] = [q heads | k heads | v heads].
+  std::vector<Vec> qkv(T);
+  for (int64_t t = 0; t < T; ++t) qkv[t] = matvec(lw.qkv_weight, lw.qkv_bias, x[t]);
+  if (c.position == PositionKind::kRotary) {
+    const ops::RotaryTable table(c.rotary_dim(), c.rope_theta, T);
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t h = 0; h < heads; ++h) ops::apply_rotary(&qkv[t][h * hd], table, t);
+      for (int64_t h = 0; h < kv_heads; ++h)
+        ops::apply_rotary(&qkv[t][c.q_dim() + h * hd], table, t);
+    }
+  }
+  Vec probs(heads * T * T);  // [head, query_pos, key_pos]
+  std::vector<Vec> context(T, Vec(c.q_dim(), 0.0f));
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  for (int64_t h = 0; h < heads; ++h) {
+    const int64_t kv = h / (heads / kv_heads);  // GQA: query heads share kv heads in groups
+    for (int64_t i = 0; i < T; ++i) {
+      float* row = &probs[(h * T + i) * T];  // [key_pos]
+      for (int64_t j = 0; j < T; ++j) {
+        const bool visible = (!c.causal || j <= i) && mask[j] != 0 &&
+                             (c.sliding_window == 0 || i - j <= c.sliding_window);
+        if (!visible) {
+          row[j] = -std::numeric_limits<float>::infinity();
+          continue;
+        }
+        double dot = 0.0;
+        for (int64_t d = 0; d < hd; ++d) {
+          dot += static_cast<double>(qkv[i][h * hd + d]) * qkv[j][c.q_dim() + kv * hd + d];
+        }
+        row[j] = static_cast<float>(dot * scale);
+      }
+      ops::softmax_rows(row, 1, T);
+      for (int64_t j = 0; j < T; ++j) {
+        for (int64_t d = 0; d < hd; ++d) {
+          context[i][h * hd + d] += row[j] * qkv[j][c.q_dim() + c.kv_dim() + kv * hd + d];
+        }
+      }
+    }
+  }
+  LayerAttention view;
+  view.layer = layer;
+  view.sequence = sequence;
+  view.num_heads = heads;
+  view.num_tokens = T;
+  view.causal = c.causal;
+  view.probs = probs;
+  view.attention_mask = mask;
+  for (AttentionObserver* observer : observers) observer->on_attention(view);
+
+  std::vector<Vec> out(T);
+  for (int64_t t = 0; t < T; ++t) out[t] = matvec(lw.attn_out_weight, lw.attn_out_bias, context[t]);
+  return out;
+}
+
+Vec mlp(const ModelConfig& c, const LayerWeights& lw, const Vec& x) {
+  Vec up = matvec(lw.mlp_up_weight, lw.mlp_up_bias, x);  // [intermediate]
+  if (c.mlp == MlpKind::kGated) {
+    Vec gate = matvec(lw.mlp_gate_weight, lw.mlp_gate_bias, x);
+    for (size_t i = 0; i < up.size(); ++i) up[i] = ops::activate(c.activation, gate[i]) * up[i];
+  } else {
+    for (float& v : up) v = ops::activate(c.activation, v);
+  }
+  return matvec(lw.mlp_down_weight, lw.mlp_down_bias, up);  // [hidden]
+}
+
+}  // namespace
+
+ForwardResult reference_forward(const ModelConfig& c, const ModelWeights& w,
+                                const ForwardInput& input,
+                                std::span<AttentionObserver* const> observers,
+                                const ForwardOptions& options) {
+  validate_forward_input(c, w, input, options);
+  const int64_t B = input.batch, T = input.tokens, D = c.hidden_size, L = c.num_hidden_layers;
+  const std::vector<int64_t> positions = position_ids(c, input);  // [batch, token]
+  ForwardResult result;
+  if (options.hidden_states) result.hidden_states = Tensor({B, L + 1, T, D});
+  if (options.logits) result.logits = Tensor({B, T, c.vocab_size});
+  auto record = [&](int64_t b, int64_t index, const std::vector<Vec>& x) {
+    if (!options.hidden_states) return;
+    for (int64_t t = 0; t < T; ++t) {
+      std::copy(x[t].begin(), x[t].end(), &result.hidden_states.at({b, index, t, 0}));
+    }
+  };
+
+  for (int64_t b = 0; b < B; ++b) {
+    std::vector<int64_t> mask(T, 1);  // [key_pos]
+    if (!input.attention_mask.empty()) {
+      mask.assign(input.attention_mask.begin() + b * T, input.attention_mask.begin() + (b + 1) * T);
+    }
+    // Embeddings: x [token][hidden].
+    std::vector<Vec> x(T, Vec(D));
+    for (int64_t t = 0; t < T; ++t) {
+      const int64_t n = b * T + t;
+      for (int64_t i = 0; i < D; ++i) {
+        float v = w.token_embedding.at({input.ids[n], i});
+        if (!w.token_type_embedding.empty()) {
+          v += w.token_type_embedding.at(
+              {input.token_type_ids.empty() ? 0 : input.token_type_ids[n], i});
+        }
+        if (c.position == PositionKind::kAbsolute) v += w.position_embedding.at({positions[n], i});
+        x[t][i] = v * c.embedding_scale;
+      }
+      if (c.embedding_norm)
+        x[t] = normalize(c, w.embedding_norm_weight, w.embedding_norm_bias, x[t]);
+    }
+    record(b, 0, x);
+
+    for (int64_t layer = 0; layer < L; ++layer) {
+      const LayerWeights& lw = w.layers[layer];
+      if (c.norm_placement == NormPlacement::kPostNorm) {
+        // BERT: x = norm1(attn(x) + x); x = norm2(mlp(x) + x)
+        const std::vector<Vec> a = attention(c, lw, static_cast<int>(layer), b, x, mask, observers);
+        for (int64_t t = 0; t < T; ++t) {
+          x[t] = normalize(c, lw.attn_norm_weight, lw.attn_norm_bias, add(a[t], x[t]));
+          x[t] = normalize(c, lw.mlp_norm_weight, lw.mlp_norm_bias, add(mlp(c, lw, x[t]), x[t]));
+        }
+      } else {
+        std::vector<Vec> h(T);
+        for (int64_t t = 0; t < T; ++t)
+          h[t] = normalize(c, lw.attn_norm_weight, lw.attn_norm_bias, x[t]);
+        const std::vector<Vec> a = attention(c, lw, static_cast<int>(layer), b, h, mask, observers);
+        for (int64_t t = 0; t < T; ++t) {
+          if (c.residual == ResidualKind::kParallel) {
+            // x = mlp(norm2(x)) + attn(norm1(x)) + x
+            const Vec m = mlp(c, lw, normalize(c, lw.mlp_norm_weight, lw.mlp_norm_bias, x[t]));
+            x[t] = add(add(m, a[t]), x[t]);
+          } else {
+            // x = x + attn(norm1(x)); x = x + mlp(norm2(x))
+            x[t] = add(x[t], a[t]);
+            x[t] = add(x[t], mlp(c, lw, normalize(c, lw.mlp_norm_weight, lw.mlp_norm_bias, x[t])));
+          }
+        }
+      }
+      if (layer + 1 < L || !c.final_norm) record(b, layer + 1, x);
+    }
+    if (c.final_norm) {
+      for (int64_t t = 0; t < T; ++t)
+        x[t] = normalize(c, w.final_norm_weight, w.final_norm_bias, x[t]);
+      record(b, L, x);
+    }
+    if (options.logits) {
+      for (int64_t t = 0; t < T; ++t) {
+        const Vec logits = matvec(w.lm_head(), Tensor(), x[t]);  // [vocab]
+        std::copy(logits.begin(), logits.end(), &result.logits.at({b, t, 0}));
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace attnscope
