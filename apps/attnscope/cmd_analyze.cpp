@@ -1,0 +1,273 @@
+// attnscope analyze: per-head attention statistics and pattern classes (docs/analysis.md), from a
+// live model (--model with --text/--input; streaming, one layer in memory at a time) or from a
+// saved attention file (--attentions). Output: a table for people, or stable JSON / CSV.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analysis/attention_analyzer.h"
+#include "analysis/layer_selection.h"
+#include "commands.h"
+#include "core/error.h"
+
+namespace attnscope::cli {
+namespace {
+
+using analysis::AnalysisSummary;
+using analysis::Figure;
+using analysis::FigureSummary;
+using analysis::kReportedFigures;
+
+struct AnalyzeCliOptions {
+  std::string model;
+  std::vector<std::string> texts;
+  std::string input;
+  std::string attentions;
+  std::string layers;
+  std::string format = "table";
+  std::string causal;  // "", "true", "false": overrides a file's flag
+  std::vector<std::string> thresholds;
+};
+
+// Texts of --input: a .txt file is one text; a .jsonl file has one {"text": ...} per line.
+std::vector<std::string> read_input_texts(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open the --input file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string content = buffer.str();
+  const auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".txt")) {
+    std::string text = content;
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    return {text};
+  }
+  if (!ends_with(".jsonl")) {
+    throw InputError("--input " + path +
+                     ": expected a .txt file (one text) or a .jsonl file (one "
+                     "{\"text\": ...} per line)");
+  }
+  std::vector<std::string> texts;
+  std::istringstream lines(content);
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(path, "line " + std::to_string(number) + " is not JSON: " + e.what());
+    }
+    if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+      throw FormatError(
+          path, "line " + std::to_string(number) + ": expected an object with a string \"text\"");
+    }
+    texts.push_back(j["text"].get<std::string>());
+  }
+  if (texts.empty()) throw InputError("--input " + path + " holds no texts");
+  return texts;
+}
+
+// 4 significant digits, "-" for an undefined figure.
+std::string short_number(double value) {
+  if (std::isnan(value)) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.4g", value);
+  return buffer;
+}
+
+std::string csv_number(double value) {
+  if (std::isnan(value)) return "";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.9g", value);
+  return buffer;
+}
+
+// Short column titles for the table (the JSON/CSV names are the full ones).
+std::string_view column_title(Figure figure) {
+  switch (figure) {
+    case Figure::kNormalizedEntropy:
+      return "norm_ent";
+    case Figure::kConfidence:
+      return "conf";
+    case Figure::kPrevious:
+      return "prev";
+    case Figure::kDistance:
+      return "dist";
+    case Figure::kDistanceNormalized:
+      return "dist_norm";
+    default:
+      return analysis::figure_name(figure);
+  }
+}
+
+void print_row(std::ostream& out, const std::vector<std::string>& cells,
+               const std::vector<size_t>& widths) {
+  for (size_t k = 0; k < cells.size(); ++k) {
+    if (k > 0) out << "  ";
+    const size_t pad = widths[k] > cells[k].size() ? widths[k] - cells[k].size() : 0;
+    // Text columns left-aligned, numbers right-aligned.
+    if (k == 2 && cells.size() > 2 && widths.size() > 2 && cells[0] != "layer") {
+      out << cells[k] << std::string(pad, ' ');
+    } else {
+      out << std::string(pad, ' ') << cells[k];
+    }
+  }
+  out << "\n";
+}
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(rows.empty() ? 0 : rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t k = 0; k < row.size(); ++k) widths[k] = std::max(widths[k], row[k].size());
+  }
+  for (const auto& row : rows) print_row(out, row, widths);
+}
+
+void write_table(std::ostream& out, const AnalysisSummary& s) {
+  out << "model: " << (s.model.empty() ? "(unknown)" : s.model)
+      << "   causal: " << (s.causal ? "yes" : "no") << "   texts: " << s.texts;
+  if (s.texts == 1 && !s.tokens.empty()) out << "   tokens: " << s.tokens[0].size();
+  out << "\n";
+  if (s.texts > 1) out << "figures are means over texts; --format json or csv adds the std\n";
+  out << "\n";
+
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"layer", "head", "pattern"};
+  for (Figure f : kReportedFigures) header.emplace_back(column_title(f));
+  rows.push_back(header);
+  for (const auto& head : s.heads) {
+    std::vector<std::string> row = {std::to_string(head.layer), std::to_string(head.head),
+                                    std::string(analysis::pattern_name(head.pattern.pattern))};
+    for (Figure f : kReportedFigures) row.push_back(short_number(head[f].mean));
+    rows.push_back(std::move(row));
+  }
+  print_table(out, rows);
+
+  out << "\nlayer summary (mean of the layer's heads)\n";
+  rows.clear();
+  std::vector<std::string> layer_header = {"layer", "heads", "patterns"};
+  for (Figure f : kReportedFigures) layer_header.emplace_back(column_title(f));
+  rows.push_back(layer_header);
+  for (const auto& layer : s.layers) {
+    std::string patterns;
+    int heads = 0;
+    for (size_t k = 0; k < layer.pattern_counts.size(); ++k) {
+      heads += layer.pattern_counts[k];
+      if (layer.pattern_counts[k] == 0) continue;
+      if (!patterns.empty()) patterns += ",";
+      patterns += std::string(analysis::pattern_name(static_cast<analysis::Pattern>(k))) + ":" +
+                  std::to_string(layer.pattern_counts[k]);
+    }
+    std::vector<std::string> row = {std::to_string(layer.layer), std::to_string(heads), patterns};
+    for (Figure f : kReportedFigures) row.push_back(short_number(layer[f].mean));
+    rows.push_back(std::move(row));
+  }
+  print_table(out, rows);
+}
+
+void write_csv(std::ostream& out, const AnalysisSummary& s) {
+  const bool several = s.texts > 1;
+  out << "layer,head,pattern";
+  for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f);
+  if (several) {
+    for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f) << "_std";
+  }
+  for (analysis::Pattern p : analysis::kScoredPatterns) {
+    out << ",score_" << analysis::pattern_name(p);
+  }
+  out << "\n";
+  for (const auto& head : s.heads) {
+    out << head.layer << "," << head.head << "," << analysis::pattern_name(head.pattern.pattern);
+    for (Figure f : kReportedFigures) out << "," << csv_number(head[f].mean);
+    if (several) {
+      for (Figure f : kReportedFigures) out << "," << csv_number(head[f].std);
+    }
+    for (double score : head.pattern.scores) out << "," << csv_number(score);
+    out << "\n";
+  }
+}
+
+std::optional<bool> parse_causal(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value == "true";
+}
+
+void run(const AnalyzeCliOptions& opt) {
+  analysis::AnalyzeOptions options;
+  for (const auto& t : opt.thresholds) options.thresholds.set(t);
+
+  AnalysisSummary summary;
+  if (!opt.attentions.empty()) {
+    const analysis::AttentionFile file(opt.attentions, {.causal = parse_causal(opt.causal)});
+    options.layers = analysis::select_layers(opt.layers, file.layer_ids());
+    summary = analysis::analyze_attention_file(file, options);
+  } else {
+    std::vector<std::string> texts = opt.texts;
+    if (!opt.input.empty()) texts = read_input_texts(opt.input);
+    AttentionAnalyzer analyzer(opt.model);
+    options.layers =
+        analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
+    summary = analyzer.analyze(texts, options);
+  }
+
+  if (opt.format == "json") {
+    std::cout << analysis::to_json(summary).dump(2) << "\n";
+  } else if (opt.format == "csv") {
+    write_csv(std::cout, summary);
+  } else {
+    write_table(std::cout, summary);
+  }
+}
+
+void setup(CLI::App& app) {
+  auto opt = std::make_shared<AnalyzeCliOptions>();
+  auto* cmd = app.add_subcommand(
+      "analyze", "Per-head attention statistics and pattern classes (docs/analysis.md)");
+  auto* model = cmd->add_option(
+      "--model,-m", opt->model,
+      "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
+      "cache, or 'demo'");
+  auto* text = cmd->add_option("--text", opt->texts, "Text to analyse (repeat for several)");
+  auto* input = cmd->add_option(
+      "--input", opt->input, "Texts: a .txt file (one text) or .jsonl ({\"text\": ...} per line)");
+  auto* attentions = cmd->add_option(
+      "--attentions", opt->attentions,
+      "Saved attention (.safetensors, docs/attention-file-format.md) instead of a model");
+  cmd->add_option("--layers", opt->layers, "Layers to analyse: all, or e.g. 0,2,5-7");
+  cmd->add_option("--format", opt->format, "Output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  auto* causal =
+      cmd->add_option("--causal", opt->causal, "With --attentions: override the file's causal flag")
+          ->check(CLI::IsMember({"true", "false"}));
+  cmd->add_option("--pattern-threshold", opt->thresholds,
+                  "Override a pattern threshold, NAME=VALUE (e.g. broad=0.9); repeatable");
+  attentions->excludes(model)->excludes(text)->excludes(input);
+  text->excludes(input);
+  causal->needs(attentions);
+  cmd->callback([opt] {
+    if (opt->attentions.empty()) {
+      if (opt->model.empty())
+        throw InputError("give --model (with --text or --input) or --attentions");
+      if (opt->texts.empty() && opt->input.empty()) {
+        throw InputError("--model needs --text or --input");
+      }
+    }
+    run(*opt);
+  });
+}
+
+const Registration kAnalyze{"analyze", 30, setup};
+
+}  // namespace
+}  // namespace attnscope::cli

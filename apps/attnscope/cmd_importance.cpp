@@ -1,0 +1,132 @@
+// attnscope importance: which tokens receive the most attention (METRICS.md "Token importance"),
+// ranked, from a live model (--model --text) or a saved attention file (--attentions).
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analysis/attention_analyzer.h"
+#include "commands.h"
+#include "core/error.h"
+
+namespace attnscope::cli {
+namespace {
+
+struct ImportanceCliOptions {
+  std::string model;
+  std::string text;
+  std::string attentions;
+  int64_t sequence = 0;
+  std::string method = "raw";
+  std::string format = "table";
+  int64_t top = 0;  // 0 = all
+};
+
+struct Ranked {
+  int64_t rank;
+  int64_t position;
+  std::string token;  // "" when unknown
+  std::optional<int64_t> id;
+  double score;
+};
+
+void run(const ImportanceCliOptions& opt) {
+  std::vector<analysis::TokenScore> scores;
+  std::vector<int64_t> ids;
+  std::string model = opt.model;
+  if (!opt.attentions.empty()) {
+    const analysis::AttentionFile file(opt.attentions);
+    scores = analysis::token_importance(file, opt.sequence, opt.method);
+    const auto file_ids = file.input_ids(opt.sequence);
+    ids.assign(file_ids.begin(), file_ids.end());
+    model = file.model();
+  } else {
+    AttentionAnalyzer analyzer(opt.model);
+    scores = analyzer.get_token_importance(opt.text, opt.method);
+    model = analyzer.source().name();
+  }
+  std::stable_sort(scores.begin(), scores.end(),
+                   [](const auto& a, const auto& b) { return a.score > b.score; });
+  std::vector<Ranked> ranked;
+  for (const auto& s : scores) {
+    if (opt.top > 0 && static_cast<int64_t>(ranked.size()) >= opt.top) break;
+    Ranked r{static_cast<int64_t>(ranked.size()) + 1, s.position, s.token, std::nullopt, s.score};
+    if (s.position < static_cast<int64_t>(ids.size())) r.id = ids[s.position];
+    ranked.push_back(std::move(r));
+  }
+
+  if (opt.format == "json") {
+    nlohmann::json out = {{"model", model}, {"method", opt.method}};
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : ranked) {
+      nlohmann::json item = {{"rank", r.rank}, {"position", r.position}, {"score", r.score}};
+      item["token"] = r.token.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.token);
+      if (r.id) item["id"] = *r.id;
+      list.push_back(std::move(item));
+    }
+    out["tokens"] = std::move(list);
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  if (opt.format == "csv") {
+    std::cout << "rank,position,token,score\n";
+    for (const auto& r : ranked) {
+      std::string token = r.token;
+      // RFC 4180 quoting: tokens may hold commas, quotes or newlines.
+      std::string quoted = "\"";
+      for (char c : token) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      quoted += "\"";
+      char score[32];
+      std::snprintf(score, sizeof(score), "%.9g", r.score);
+      std::cout << r.rank << "," << r.position << "," << quoted << "," << score << "\n";
+    }
+    return;
+  }
+  std::cout << "model: " << (model.empty() ? "(unknown)" : model) << "   method: " << opt.method
+            << "\n\n";
+  std::printf("%5s  %8s  %-24s  %s\n", "rank", "position", "token", "score");
+  for (const auto& r : ranked) {
+    const std::string token = !r.token.empty() ? r.token
+                              : r.id           ? "id " + std::to_string(*r.id)
+                                               : "-";
+    std::printf("%5lld  %8lld  %-24s  %.4g\n", static_cast<long long>(r.rank),
+                static_cast<long long>(r.position), token.c_str(), r.score);
+  }
+  std::fflush(stdout);
+}
+
+void setup(CLI::App& app) {
+  auto opt = std::make_shared<ImportanceCliOptions>();
+  auto* cmd =
+      app.add_subcommand("importance", "Rank tokens by the attention they receive (METRICS.md)");
+  auto* model = cmd->add_option(
+      "--model,-m", opt->model,
+      "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
+      "cache, or 'demo'");
+  auto* text = cmd->add_option("--text", opt->text, "Text to score");
+  auto* attentions = cmd->add_option("--attentions", opt->attentions,
+                                     "Saved attention (.safetensors) instead of a model");
+  auto* sequence = cmd->add_option("--sequence", opt->sequence,
+                                   "With --attentions holding a batch: which sequence (0-based)");
+  cmd->add_option("--method", opt->method, "Scoring method")->check(CLI::IsMember({"raw"}));
+  cmd->add_option("--format", opt->format, "Output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_option("--top", opt->top, "Print only the K highest-scoring tokens")
+      ->check(CLI::NonNegativeNumber);
+  attentions->excludes(model)->excludes(text);
+  sequence->needs(attentions);
+  cmd->callback([opt] {
+    if (opt->attentions.empty() && (opt->model.empty() || opt->text.empty())) {
+      throw InputError("give --model with --text, or --attentions");
+    }
+    run(*opt);
+  });
+}
+
+const Registration kImportance{"importance", 40, setup};
+
+}  // namespace
+}  // namespace attnscope::cli
