@@ -211,6 +211,8 @@ std::string Tokenizer::id_to_token(int64_t id) const {
   return *token;
 }
 
+bool Tokenizer::is_special(int64_t id) const { return backend_->is_special(id); }
+
 int64_t Tokenizer::vocab_size() const { return backend_->vocab_size(); }
 
 std::string Tokenizer::description() const { return backend_->description(); }

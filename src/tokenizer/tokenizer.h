@@ -77,6 +77,8 @@ class Tokenizer {
   std::optional<int64_t> token_to_id(std::string_view token) const;
   // Throws InputError for an id outside the vocabulary.
   std::string id_to_token(int64_t id) const;
+  // True for special tokens ([CLS], <s>, <|endoftext|>, ...).
+  bool is_special(int64_t id) const;
   // Number of ids, added tokens included.
   int64_t vocab_size() const;
   // Which files and which model kind, e.g. "BPE from models/gpt2/tokenizer.json".
