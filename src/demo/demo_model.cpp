@@ -79,6 +79,20 @@ nlohmann::ordered_json config_json() {
   };
 }
 
+// Markdown would read "<s>" as an HTML tag.
+std::string markdown_escaped(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text.substr(i, 3) == "<s>") {
+      out += "`<s>`";
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 std::string readme_text() {
   std::string text =
       "# attnscope demo model (version " + std::to_string(kDemoModelVersion) +
@@ -90,10 +104,10 @@ std::string readme_text() {
       "| layer | head | built as |\n|---|---|---|\n";
   for (const DemoHead& head : kHeads) {
     text += "| " + std::to_string(head.layer) + " | " + std::to_string(head.head) + " | " +
-            std::string(head.description) + " |\n";
+            markdown_escaped(head.description) + " |\n";
   }
   text += "\nVocabulary: " + std::to_string(demo_vocabulary().size()) +
-          " lowercase English words and punctuation (WordLevel); other words become <unk>.\n"
+          " lowercase English words and punctuation (WordLevel); other words become `<unk>`.\n"
           "Circuits are built and tested for up to " +
           std::to_string(kDemoMaxPositions) + " tokens.\n";
   return text;

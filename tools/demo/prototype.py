@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""Design prototype for the attnscope demo model (run with Debian's /usr/bin/python3 + numpy).
+"""Design and check tool for the attnscope demo model (Debian's /usr/bin/python3 + numpy only).
 
-Builds the demo weights the way src/demo/demo_model.cpp does (same layout, same constants; the
-random parts use numpy's RNG, so values differ from the C++ ones but the circuits are the same),
-runs a float64 Llama forward with Hugging Face semantics, and prints the METRICS.md figures of
-every head. `--load DIR` runs the forward on a folder the C++ generator wrote instead.
+Two jobs, independent of attnscope's C++ code:
+  * solve the linear program behind the relative-position kernels (the per-plane weights listed
+    in src/demo/weights.cpp): maximise min over offsets m = 1..1023 of sum_p w_p (1 - cos m th_p);
+  * run a float64 Hugging Face-style Llama forward (RMSNorm, rotate-half RoPE, causal softmax,
+    SiLU MLP) over a folder written by `attnscope demo --export DIR` and print every head's
+    METRICS.md figures and the induction probe, as an independent check of the engine.
 
-    /usr/bin/python3 tools/demo/prototype.py              # design check on the numpy build
-    /usr/bin/python3 tools/demo/prototype.py --load DIR   # check a `attnscope demo --export DIR`
+    /usr/bin/python3 tools/demo/prototype.py              # kernel weights for 10, 12, 14 planes
+    /usr/bin/python3 tools/demo/prototype.py --load DIR [TEXT ...]
 """
 import json
 import struct
