@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "core/error.h"
-#include "io/model_source.h"
+#include "demo/demo_model.h"
 
 namespace attnscope::analysis {
 namespace {
@@ -35,10 +35,8 @@ std::unique_ptr<AttentionSource> open_attention_source(const std::string& spec) 
     }
   }
   if (factory) return factory(spec);
-  if (spec == "demo") {
-    throw UnsupportedError("the demo model is not registered in this build");
-  }
-  return open_model_folder_source(resolve_model_path(spec), spec);
+  // "demo" is the built-in demo model's folder (written on first use); the rest is io's resolver.
+  return open_model_folder_source(demo::resolve_model_spec(spec), spec);
 }
 
 }  // namespace attnscope::analysis

@@ -1,6 +1,6 @@
 // Where live attention comes from: a tokenizer plus a forward pass that hands each layer's
 // probabilities to observers. The analyzer only needs this interface, so the statistics never
-// depend on how a model is loaded, and tests or the built-in demo model can stand in for one.
+// depend on how a model is loaded, and a test double can stand in for one.
 //
 //   std::unique_ptr<AttentionSource> source = open_attention_source("models/tiny-gpt2");
 //   EncodedText text = source->encode("The quick brown fox");
@@ -9,10 +9,11 @@
 //   AttentionObserver* observers[] = {&stats};
 //   source->run(text, observers);
 //
-// Adding a source that is not a model folder (the demo model): register a factory once at
-// start-up, before the CLI parses options, e.g. in the demo layer's init function:
+// "demo" and model folders need no registration (the demo model is an ordinary folder written
+// on first use, see demo/demo_model.h). A source that is not a model folder (a test double, a
+// remote model) is registered once at start-up under the exact --model value that selects it:
 //
-//   register_attention_source("demo", [](const std::string&) { return make_demo_source(); });
+//   register_attention_source("fake", [](const std::string&) { return make_fake_source(); });
 #pragma once
 
 #include <cstdint>
@@ -51,12 +52,12 @@ class AttentionSource {
 using AttentionSourceFactory =
     std::function<std::unique_ptr<AttentionSource>(const std::string& spec)>;
 
-// Registers a source for an exact `--model` value (e.g. "demo"). Later registrations of the same
+// Registers a source for an exact `--model` value (e.g. "fake"). Later registrations of the same
 // name replace earlier ones.
 void register_attention_source(const std::string& name, AttentionSourceFactory factory);
 
-// `spec`: a registered name ("demo"), else a model folder or a Hugging Face id in the local
-// cache (resolved with io/model_source.h). Throws InputError / IoError / UnsupportedError.
+// `spec`: a registered name, else "demo", a model folder or a Hugging Face id in the local
+// cache (resolved with demo::resolve_model_spec). Throws InputError / IoError / UnsupportedError.
 std::unique_ptr<AttentionSource> open_attention_source(const std::string& spec);
 
 // A model folder (config.json, weights, tokenizer files) as a source; `name` is what the user

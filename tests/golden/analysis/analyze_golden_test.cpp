@@ -344,7 +344,8 @@ TEST(AnalyzeGolden, ThresholdOverride) {
                "broad=0", "--pattern-threshold", "first=2", "--pattern-threshold", "self=2",
                "--pattern-threshold", "previous=2", "--pattern-threshold", "next=2"});
   ASSERT_EQ(strict.exit_code, 0) << strict.error;
-  for (const auto& head : nlohmann::json::parse(strict.out)["heads"]) {
+  const nlohmann::json strict_json = nlohmann::json::parse(strict.out);
+  for (const auto& head : strict_json["heads"]) {
     EXPECT_EQ(head["pattern"], "broad");
   }
   const auto bad = run_cli({"analyze", "--attentions", file, "--pattern-threshold", "wide=1"});
