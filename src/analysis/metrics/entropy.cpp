@@ -1,15 +1,18 @@
 #include "analysis/metrics/entropy.h"
 
+#include "analysis/metrics/p_log_p.h"
+
 #include <cmath>
 
 namespace attnscope::analysis {
 
 double row_entropy(std::span<const float> keys) {
+  const float* p = keys.data();
+  const size_t n = keys.size();
   double sum = 0;
-  for (float p : keys) {
-    if (p > 0) sum -= static_cast<double>(p) * std::log(static_cast<double>(p));
-  }
-  return sum;
+#pragma omp simd reduction(+ : sum)
+  for (size_t j = 0; j < n; ++j) sum += p_log_p(static_cast<double>(p[j]));
+  return -sum;
 }
 
 void EntropyAccumulator::add_row(const QueryRow& row) {

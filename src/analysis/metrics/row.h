@@ -17,7 +17,7 @@ struct QueryRow {
   std::span<const float> keys;       // [key_pos] A[r][0..|K_r|-1], the visible keys only
   int64_t query = 0;                 // r, the renumbered query position
   int64_t tokens = 0;                // n, the number of real tokens
-  std::span<const uint8_t> special;  // [key_pos] over all n real tokens; empty = unknown
+  std::span<const uint8_t> special;  // [key_pos] 0/1 over all n real tokens; empty = unknown
 };
 
 // Mean of `sum` over `count` rows; NaN when no row counted.
