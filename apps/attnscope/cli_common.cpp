@@ -1,0 +1,117 @@
+#include "cli_common.h"
+
+#include <charconv>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "demo/demo_model.h"
+#include "io/json_file.h"
+#include "model/arch.h"
+
+namespace attnscope::cli {
+
+std::filesystem::path resolve_model(const std::string& spec) {
+  if (spec.empty()) throw InputError("--model is empty");
+  return demo::resolve_model_spec(spec);
+}
+
+ModelConfig load_model_config(const std::filesystem::path& folder) {
+  const nlohmann::json json = load_json_file((folder / "config.json").string());
+  return find_arch(json).parse_config(json);
+}
+
+std::vector<int64_t> parse_ids(const std::string& text) {
+  std::vector<int64_t> ids;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(pos, end - pos);
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+    int64_t value = 0;
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (item.empty() || ec != std::errc() || ptr != item.data() + item.size()) {
+      throw InputError("--ids: '" + item + "' (item " + std::to_string(ids.size() + 1) +
+                       ") is not an integer; expected a comma-separated list like 1,2,3");
+    }
+    ids.push_back(value);
+    pos = end + 1;
+  }
+  return ids;
+}
+
+void check_output_path(const std::string& path, bool force) {
+  if (path.empty()) throw InputError("--out is empty");
+  const std::filesystem::path p(path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(p, ec)) {
+    throw InputError("--out " + path + " is a folder; give a file name");
+  }
+  if (!force && std::filesystem::exists(p, ec)) {
+    throw InputError("--out " + path + " already exists; pass --force to replace it");
+  }
+  const auto parent = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(parent, ec)) {
+    throw InputError("--out " + path + ": folder " + parent.string() + " does not exist");
+  }
+}
+
+uint64_t memory_budget(const std::string& option) {
+  return option.empty() ? default_memory_budget() : parse_byte_size(option);
+}
+
+void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,
+                           const KeepSpec& keep, const ForwardOptions& options, uint64_t budget) {
+  const MemoryEstimate need = estimate_forward_memory(config, batch, tokens, keep, options);
+  if (need.total() <= budget) return;
+
+  if (need.weights >= budget) {
+    throw LimitError("the model's weights alone need " + format_bytes(need.weights) +
+                     " as f32, above the memory budget of " + format_bytes(budget) +
+                     " (--max-memory); raise --max-memory");
+  }
+  std::vector<std::string> fits;
+  if (keep.dtype == DType::kF32) {
+    KeepSpec half = keep;
+    half.dtype = DType::kF16;
+    const auto m = estimate_forward_memory(config, batch, tokens, half, options);
+    if (m.total() <= budget) fits.push_back("--dtype f16 (" + format_bytes(m.total()) + ")");
+  }
+  // The most leading layers that fit, with the chosen heads and dtype.
+  int64_t layers_that_fit = 0;
+  for (int64_t n = 1; n <= config.num_hidden_layers; ++n) {
+    KeepSpec fewer = keep;
+    fewer.layers.clear();
+    for (int l = 0; l < n; ++l) fewer.layers.push_back(l);
+    if (estimate_forward_memory(config, batch, tokens, fewer, options).total() > budget) break;
+    layers_that_fit = n;
+  }
+  if (layers_that_fit > 0 &&
+      (keep.layers.empty() || layers_that_fit < static_cast<int64_t>(keep.layers.size()))) {
+    fits.push_back("--layers 0-" + std::to_string(layers_that_fit - 1) + " (" +
+                   std::to_string(layers_that_fit) + " of " +
+                   std::to_string(config.num_hidden_layers) + " layers)");
+  }
+  int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
+  while (lo < hi) {
+    const int64_t mid = (lo + hi + 1) / 2;
+    if (estimate_forward_memory(config, batch, mid, keep, options).total() <= budget)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  if (lo > 0) fits.push_back("an input of at most " + std::to_string(lo) + " tokens");
+  fits.push_back("a larger --max-memory");
+
+  std::string message = "capturing " + std::to_string(batch) + " x " + std::to_string(tokens) +
+                        " tokens needs " + format_bytes(need.total()) + " (" + need.describe() +
+                        "), above the memory budget of " + format_bytes(budget) +
+                        " (--max-memory). What would fit: ";
+  for (size_t i = 0; i < fits.size(); ++i) message += (i ? "; " : "") + fits[i];
+  throw LimitError(message);
+}
+
+}  // namespace attnscope::cli

@@ -1,0 +1,40 @@
+// Pieces every model command shares: the --model option and its resolution (folder, Hugging
+// Face id in the local cache, or "demo"), reading ids, the memory guard, and safe output paths.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+#include "model/forward_memory.h"
+
+namespace attnscope::cli {
+
+// The --model help text, identical everywhere.
+inline constexpr const char* kModelHelp =
+    "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
+    "cache (HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub), or 'demo'";
+
+// The folder of a --model spec. Throws IoError saying where it looked.
+std::filesystem::path resolve_model(const std::string& spec);
+
+// config.json of a model folder parsed by its ArchSpec, without loading weights.
+ModelConfig load_model_config(const std::filesystem::path& folder);
+
+// "1,2, 3" -> {1, 2, 3}. InputError naming the bad item.
+std::vector<int64_t> parse_ids(const std::string& text);
+
+// Refuses (InputError) to replace an existing file unless `force`, and checks the folder exists.
+void check_output_path(const std::string& path, bool force);
+
+// Throws LimitError when `estimate` exceeds `budget`, naming options that would fit: f16
+// attention, fewer layers, a shorter input.
+void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,
+                           const KeepSpec& keep, const ForwardOptions& options, uint64_t budget);
+
+// --max-memory's value (empty = default_memory_budget()).
+uint64_t memory_budget(const std::string& option);
+
+}  // namespace attnscope::cli
