@@ -1,0 +1,224 @@
+// `attnscope attention` and `attnscope info` end to end: the written file must hold exactly the
+// golden attention (and hidden states / logits) of Hugging Face for the same input, the keep-set
+// options must select the right slices, and bad requests must fail without touching files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli.h"
+#include "core/mapped_file.h"
+#include "io/safetensors.h"
+#include "support/shared_data.h"
+
+namespace attnscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun attnscope_cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  std::streambuf* saved = std::cout.rdbuf(out.rdbuf());
+  const int code = cli::run_cli(args, err);
+  std::cout.rdbuf(saved);
+  return {code, out.str(), err.str()};
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("attnscope_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string join_ids(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out;
+}
+
+float max_abs(const Tensor& t) {
+  float m = 0;
+  for (float v : t.values()) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+// Max |a - b| with the first index over `tolerance` reported.
+void expect_close(const Tensor& got, const Tensor& want, float tolerance, const std::string& what) {
+  ASSERT_EQ(got.shape(), want.shape()) << what;
+  for (int64_t i = 0; i < got.numel(); ++i) {
+    ASSERT_LE(std::fabs(got.data()[i] - want.data()[i]), tolerance)
+        << what << ": first mismatch at flat index " << i << ": got " << got.data()[i] << ", want "
+        << want.data()[i];
+  }
+}
+
+TEST(CliAttention, IdsMatchGoldenAttentionHiddenStatesAndLogits) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const SafetensorsFile golden(
+      (shared / "golden/attention/tiny-qwen2/ids_len7.safetensors").string());
+  const auto ids = golden.load_i64("input_ids");
+  const auto out = tmp.file("qwen.safetensors");
+  const CliRun run =
+      attnscope_cli({"attention", "--model", (shared / "models/tiny-qwen2").string(), "--ids",
+                     join_ids(ids), "--out", out, "--hidden-states", "--logits"});
+  ASSERT_EQ(run.code, 0) << run.err;
+
+  const SafetensorsFile got(out);
+  EXPECT_EQ(got.load_i64("input_ids"), ids);
+  expect_close(got.load_f32("attentions"), golden.load_f32("attentions"), 1e-5f, "attentions");
+  const Tensor hidden = golden.load_f32("hidden_states");
+  expect_close(got.load_f32("hidden_states"), hidden, 1e-4f * max_abs(hidden), "hidden_states");
+  const Tensor logits = golden.load_f32("logits");
+  expect_close(got.load_f32("logits"), logits, 1e-4f * max_abs(logits), "logits");
+  EXPECT_EQ(got.metadata().at("causal"), "true");
+  EXPECT_EQ(got.metadata().at("layers"), "[0,1]");
+}
+
+TEST(CliAttention, TextIsTokenizedLikeHuggingFace) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const SafetensorsFile golden((shared / "golden/attention/tiny-gpt2/fox.safetensors").string());
+  const auto out = tmp.file("fox.safetensors");
+  const CliRun run = attnscope_cli({"attention", "--model", (shared / "models/tiny-gpt2").string(),
+                                    "--text", golden.metadata().at("text"), "--out", out});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const SafetensorsFile got(out);
+  EXPECT_EQ(got.load_i64("input_ids"), golden.load_i64("input_ids"));
+  expect_close(got.load_f32("attentions"), golden.load_f32("attentions"), 1e-5f, "attentions");
+  const auto tokens = nlohmann::json::parse(got.metadata().at("tokens"));
+  EXPECT_EQ(tokens.size(), golden.load_i64("input_ids").size());
+  EXPECT_EQ(got.metadata().at("text"), golden.metadata().at("text"));
+}
+
+TEST(CliAttention, KeepsTheChosenLayersAndHeadsAsF16) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const SafetensorsFile golden(
+      (shared / "golden/attention/tiny-gpt2/repeated.safetensors").string());
+  const auto ids = golden.load_i64("input_ids");
+  const auto out = tmp.file("subset.safetensors");
+  const CliRun run = attnscope_cli({"attention", "--model", (shared / "models/tiny-gpt2").string(),
+                                    "--ids", join_ids(ids), "--out", out, "--layers", "1-2",
+                                    "--heads", "0,3", "--dtype", "f16"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const SafetensorsFile got(out);
+  EXPECT_EQ(got.get("attentions").dtype, DType::kF16);
+  const Tensor subset = got.load_f32("attentions");
+  const Tensor all = golden.load_f32("attentions");  // [3, 4, T, T]
+  const auto t = static_cast<int64_t>(ids.size());
+  ASSERT_EQ(subset.shape(), (Shape{2, 2, t, t}));
+  const int layers[] = {1, 2};
+  const int heads[] = {0, 3};
+  for (int l = 0; l < 2; ++l) {
+    for (int h = 0; h < 2; ++h) {
+      for (int64_t i = 0; i < t; ++i) {
+        for (int64_t j = 0; j < t; ++j) {
+          const float want = all.at({layers[l], heads[h], i, j});
+          ASSERT_NEAR(subset.at({l, h, i, j}), want, 1e-3f * std::max(1.0f, want))
+              << "layer " << layers[l] << " head " << heads[h] << " at " << i << "," << j;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(got.metadata().at("layers"), "[1,2]");
+  EXPECT_EQ(got.metadata().at("heads"), "[0,3]");
+}
+
+TEST(CliAttention, NeverOverwritesWithoutForce) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const auto out = tmp.file("precious.safetensors");
+  { std::ofstream(out) << "user data"; }
+  const auto model = (shared / "models/tiny-gpt2").string();
+  CliRun run = attnscope_cli({"attention", "--model", model, "--ids", "1,2,3", "--out", out});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("already exists"), std::string::npos) << run.err;
+  EXPECT_EQ(read_file(out), "user data");
+  run = attnscope_cli({"attention", "--model", model, "--ids", "1,2,3", "--out", out, "--force"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(SafetensorsFile(out).load_i64("input_ids"), (std::vector<int64_t>{1, 2, 3}));
+}
+
+TEST(CliAttention, MemoryGuardRefusesAndSuggests) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const auto out = tmp.file("big.safetensors");
+  std::string ids = "1";
+  for (int i = 0; i < 100; ++i) ids += ",2";
+  // tiny-qwen2 weights are ~0.5 MiB; 2 layers x 4 heads x 101^2 f32 is ~0.3 MiB.
+  const CliRun run = attnscope_cli({"attention", "--model", (shared / "models/tiny-qwen2").string(),
+                                    "--ids", ids, "--out", out, "--max-memory", "900K"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("above the memory budget"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("What would fit"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(CliAttention, BadInputsAreClearErrors) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const auto model = (shared / "models/tiny-gpt2").string();
+  const auto out = tmp.file("x.safetensors");
+  CliRun run = attnscope_cli({"attention", "--model", model, "--ids", "1,x,3", "--out", out});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("'x'"), std::string::npos) << run.err;
+  run = attnscope_cli({"attention", "--model", model, "--ids", "1,99999999", "--out", out});
+  EXPECT_EQ(run.code, 1) << run.err;
+  run = attnscope_cli({"attention", "--model", model, "--ids", "1", "--layers", "7", "--out", out});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("layer"), std::string::npos) << run.err;
+  run = attnscope_cli(
+      {"attention", "--model", tmp.file("missing-model"), "--ids", "1", "--out", out});
+  EXPECT_EQ(run.code, 1) << run.err;
+  run = attnscope_cli({"attention", "--model", model, "--out", out});
+  EXPECT_EQ(run.code, 1) << run.err;  // neither --ids nor --text
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(CliInfo, ReportsConfigParametersAndCost) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  const auto folder = shared / "models/tiny-llama";
+  const CliRun run =
+      attnscope_cli({"info", "--model", folder.string(), "--format", "json", "--tokens", "64,128"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto info = nlohmann::json::parse(run.out);
+  const auto config = nlohmann::json::parse(read_file((folder / "config.json").string()));
+  EXPECT_EQ(info["family"], "llama");
+  EXPECT_EQ(info["num_hidden_layers"], config["num_hidden_layers"]);
+  EXPECT_EQ(info["num_key_value_heads"], config["num_key_value_heads"]);
+  // tiny-llama has tied embeddings and no lm_head tensor: every stored value is a parameter.
+  int64_t stored = 0;
+  const SafetensorsFile weights((folder / "model.safetensors").string());
+  for (const auto& t : weights.tensors()) stored += t.numel();
+  EXPECT_EQ(info["parameters"].get<int64_t>(), stored);
+  const int64_t layers = config["num_hidden_layers"], heads = config["num_attention_heads"];
+  EXPECT_EQ(info["capture_cost"][1]["tokens"], 128);
+  EXPECT_EQ(info["capture_cost"][1]["attention_f32_bytes"].get<int64_t>(),
+            layers * heads * 128 * 128 * 4);
+  EXPECT_EQ(info["capture_cost"][1]["attention_f16_bytes"].get<int64_t>(),
+            layers * heads * 128 * 128 * 2);
+}
+
+}  // namespace
+}  // namespace attnscope
