@@ -1,3 +1,4 @@
+#include <iomanip>
 #include <iostream>
 #include <string>
 
@@ -26,9 +27,12 @@ void setup(CLI::App& app) {
               << " layers x " << demo::kDemoNumHeads << " heads, Llama, up to "
               << demo::kDemoMaxPositions << " tokens\n"
               << "folder: " << demo::demo_model_dir().string() << "\n\n";
+    std::cout << "layer  head  pattern   built as\n";
     for (const demo::DemoHead& head : demo::demo_heads()) {
-      std::cout << "layer " << head.layer << " head " << head.head << "  "
-                << demo::demo_role_name(head.role) << ": " << head.description << "\n";
+      const std::string pattern =
+          head.expected_pattern.empty() ? "-" : std::string(head.expected_pattern);
+      std::cout << std::setw(5) << head.layer << std::setw(6) << head.head << "  " << std::left
+                << std::setw(8) << pattern << std::right << "  " << head.description << "\n";
     }
     std::cout << "\ntry: attnscope analyze --model demo --text \"" << demo::demo_sample_texts()[0]
               << "\"\n";
