@@ -116,8 +116,8 @@ void print_row(std::ostream& out, const std::vector<std::string>& cells,
   for (size_t k = 0; k < cells.size(); ++k) {
     if (k > 0) out << "  ";
     const size_t pad = widths[k] > cells[k].size() ? widths[k] - cells[k].size() : 0;
-    // Text columns left-aligned, numbers right-aligned.
-    if (k == 2 && cells.size() > 2 && widths.size() > 2 && cells[0] != "layer") {
+    // The third column (pattern names) is text: left-aligned; numbers right-aligned.
+    if (k == 2) {
       out << cells[k] << std::string(pad, ' ');
     } else {
       out << std::string(pad, ' ') << cells[k];
