@@ -43,6 +43,11 @@ void take_linear(WeightReader& reader, const std::string& name, int64_t out, int
 // Loads a norm: `name`.weight [hidden] and, for LayerNorm, `name`.bias.
 void take_norm(WeightReader& reader, const ModelConfig& config, const std::string& name,
                Tensor& weight, Tensor& bias);
+// The LM head `name` [vocab, hidden]: re-tied to the embeddings when tie_word_embeddings (a
+// stored copy is skipped, as HF re-ties it), else loaded when present (it is optional: base
+// models have none).
+void take_lm_head(WeightReader& reader, const ModelConfig& config, const std::string& name,
+                  ModelWeights& weights);
 
 }  // namespace arch_helpers
 }  // namespace attnscope

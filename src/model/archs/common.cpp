@@ -80,4 +80,15 @@ void take_norm(WeightReader& reader, const ModelConfig& config, const std::strin
   if (config.has_bias_norms()) bias = reader.take(name + ".bias", {config.hidden_size});
 }
 
+void take_lm_head(WeightReader& reader, const ModelConfig& config, const std::string& name,
+                  ModelWeights& weights) {
+  if (config.tie_word_embeddings) {
+    reader.skip_head(name);
+    weights.lm_head_tied = true;
+  } else {
+    weights.lm_head_weight =
+        reader.take_head_optional(name, {config.vocab_size, config.hidden_size});
+  }
+}
+
 }  // namespace attnscope::arch_helpers

@@ -71,12 +71,7 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
     take_conv1d(reader, p + "mlp.c_proj", inter, hidden, l.mlp_down_weight, l.mlp_down_bias);
   }
   take_norm(reader, c, "ln_f", w.final_norm_weight, w.final_norm_bias);
-  if (c.tie_word_embeddings) {
-    reader.skip_head("lm_head.weight");
-    w.lm_head_tied = true;
-  } else {
-    w.lm_head_weight = reader.take_head_optional("lm_head.weight", {c.vocab_size, hidden});
-  }
+  take_lm_head(reader, c, "lm_head.weight", w);
   return w;
 }
 

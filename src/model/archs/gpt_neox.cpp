@@ -87,12 +87,7 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
                 l.mlp_down_bias);
   }
   take_norm(reader, c, "final_layer_norm", w.final_norm_weight, w.final_norm_bias);
-  if (c.tie_word_embeddings) {
-    reader.skip_head("embed_out.weight");
-    w.lm_head_tied = true;
-  } else {
-    w.lm_head_weight = reader.take_head_optional("embed_out.weight", {c.vocab_size, hidden});
-  }
+  take_lm_head(reader, c, "embed_out.weight", w);
   return w;
 }
 

@@ -81,12 +81,7 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
                 l.mlp_down_bias);
   }
   w.final_norm_weight = reader.take("norm.weight", {hidden});
-  if (c.tie_word_embeddings) {
-    reader.skip_head("lm_head.weight");  // HF re-ties it to embed_tokens
-    w.lm_head_tied = true;
-  } else {
-    w.lm_head_weight = reader.take_head_optional("lm_head.weight", {c.vocab_size, hidden});
-  }
+  take_lm_head(reader, c, "lm_head.weight", w);
   return w;
 }
 
