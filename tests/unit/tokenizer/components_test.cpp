@@ -3,6 +3,7 @@
 // decoders.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -169,6 +170,46 @@ TEST(Normalizers, ReplaceAndPrepend) {
   const nlohmann::json regex = {
       {"type", "Replace"}, {"pattern", {{"Regex", "[0-9]+"}}}, {"content", "#"}};
   EXPECT_EQ(normalize(regex, "a12b3").get(), "a#b#");
+}
+
+// A one-rule SentencePiece charsmap ("A" -> "a") as a darts-clone double array: root offset 1,
+// the 'A' unit at 1 ^ 0x41 = 64 (has_leaf, offset 1), its value unit at 65 (index 0 of "a\0").
+std::string one_rule_charsmap_base64() {
+  std::vector<uint32_t> units(66, 0);
+  units[0] = 1u << 10;
+  units[64] = 0x41u | (1u << 8) | (1u << 10);
+  units[65] = (1u << 31) | 0u;
+  std::string blob(4, '\0');
+  const uint32_t trie_bytes = static_cast<uint32_t>(units.size() * 4);
+  std::memcpy(blob.data(), &trie_bytes, 4);
+  blob.append(reinterpret_cast<const char*>(units.data()), trie_bytes);
+  blob.append("a", 2);  // "a\0"
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < blob.size(); i += 3) {
+    uint32_t chunk = static_cast<uint32_t>(static_cast<unsigned char>(blob[i])) << 16;
+    if (i + 1 < blob.size())
+      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(blob[i + 1])) << 8;
+    if (i + 2 < blob.size()) chunk |= static_cast<unsigned char>(blob[i + 2]);
+    out += kAlphabet[(chunk >> 18) & 63];
+    out += kAlphabet[(chunk >> 12) & 63];
+    out += i + 1 < blob.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < blob.size() ? kAlphabet[chunk & 63] : '=';
+  }
+  return out;
+}
+
+TEST(Normalizers, PrecompiledCharsmap) {
+  const nlohmann::json spec = {{"type", "Precompiled"},
+                               {"precompiled_charsmap", one_rule_charsmap_base64()}};
+  const NormalizedString s = normalize(spec, "xAyé");
+  EXPECT_EQ(s.get(), "xayé");
+  EXPECT_EQ(s.original_range(1, 2).start, 1u);
+  EXPECT_EQ(s.original_range(3, 5).start, 3u);
+  // An empty charsmap normalizes nothing.
+  EXPECT_EQ(normalize({{"type", "Precompiled"}, {"precompiled_charsmap", ""}}, "A").get(), "A");
+  EXPECT_THROW(normalize({{"type", "Precompiled"}, {"precompiled_charsmap", "!!"}}, "A"),
+               FormatError);
 }
 
 std::vector<Token> run_model(const nlohmann::json& spec, std::string_view word) {
