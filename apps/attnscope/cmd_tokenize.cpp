@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
-#include "io/model_source.h"
 #include "tokenizer/tokenizer.h"
 
 namespace attnscope::cli {
@@ -28,10 +28,9 @@ struct TokenizeOptions {
 };
 
 std::filesystem::path tokenizer_folder(const std::string& spec) {
-  if (spec.empty()) throw InputError("--model is empty");
-  // Tokenizer-only folders have no config.json, which resolve_model_path requires.
-  if (std::filesystem::is_directory(spec)) return spec;
-  return resolve_model_path(spec);
+  // Tokenizer-only folders have no config.json, which resolve_model requires.
+  if (!spec.empty() && std::filesystem::is_directory(spec)) return spec;
+  return resolve_model(spec);
 }
 
 std::string read_input(const std::string& path) {
