@@ -10,9 +10,9 @@
 #include <set>
 #include <sstream>
 
-#include "cli_harness.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
+#include "support/cli_harness.h"
 #include "support/shared_data.h"
 
 namespace attnscope {

@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/attention_analyzer.h"
-#include "cli_harness.h"
 #include "demo/demo_model.h"
 #include "io/json_file.h"
+#include "support/cli_harness.h"
 #include "support/shared_data.h"
 
 namespace attnscope {

@@ -6,33 +6,19 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "cli.h"
 #include "core/mapped_file.h"
 #include "io/safetensors.h"
+#include "support/cli_harness.h"
 #include "support/shared_data.h"
 
 namespace attnscope {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun attnscope_cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  std::streambuf* saved = std::cout.rdbuf(out.rdbuf());
-  const int code = cli::run_cli(args, err);
-  std::cout.rdbuf(saved);
-  return {code, out.str(), err.str()};
-}
+using ::attnscope::testing::CliResult;
+using ::attnscope::testing::run_cli;
 
 class TempDir {
  public:
@@ -79,10 +65,10 @@ TEST(CliAttention, IdsMatchGoldenAttentionHiddenStatesAndLogits) {
       (shared / "golden/attention/tiny-qwen2/ids_len7.safetensors").string());
   const auto ids = golden.load_i64("input_ids");
   const auto out = tmp.file("qwen.safetensors");
-  const CliRun run =
-      attnscope_cli({"attention", "--model", (shared / "models/tiny-qwen2").string(), "--ids",
-                     join_ids(ids), "--out", out, "--hidden-states", "--logits"});
-  ASSERT_EQ(run.code, 0) << run.err;
+  const CliResult run =
+      run_cli({"attention", "--model", (shared / "models/tiny-qwen2").string(), "--ids",
+               join_ids(ids), "--out", out, "--hidden-states", "--logits"});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
 
   const SafetensorsFile got(out);
   EXPECT_EQ(got.load_i64("input_ids"), ids);
@@ -100,9 +86,9 @@ TEST(CliAttention, TextIsTokenizedLikeHuggingFace) {
   TempDir tmp;
   const SafetensorsFile golden((shared / "golden/attention/tiny-gpt2/fox.safetensors").string());
   const auto out = tmp.file("fox.safetensors");
-  const CliRun run = attnscope_cli({"attention", "--model", (shared / "models/tiny-gpt2").string(),
-                                    "--text", golden.metadata().at("text"), "--out", out});
-  ASSERT_EQ(run.code, 0) << run.err;
+  const CliResult run = run_cli({"attention", "--model", (shared / "models/tiny-gpt2").string(),
+                                 "--text", golden.metadata().at("text"), "--out", out});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
   const SafetensorsFile got(out);
   EXPECT_EQ(got.load_i64("input_ids"), golden.load_i64("input_ids"));
   expect_close(got.load_f32("attentions"), golden.load_f32("attentions"), 1e-5f, "attentions");
@@ -118,10 +104,10 @@ TEST(CliAttention, KeepsTheChosenLayersAndHeadsAsF16) {
       (shared / "golden/attention/tiny-gpt2/repeated.safetensors").string());
   const auto ids = golden.load_i64("input_ids");
   const auto out = tmp.file("subset.safetensors");
-  const CliRun run = attnscope_cli({"attention", "--model", (shared / "models/tiny-gpt2").string(),
-                                    "--ids", join_ids(ids), "--out", out, "--layers", "1-2",
-                                    "--heads", "0,3", "--dtype", "f16"});
-  ASSERT_EQ(run.code, 0) << run.err;
+  const CliResult run =
+      run_cli({"attention", "--model", (shared / "models/tiny-gpt2").string(), "--ids",
+               join_ids(ids), "--out", out, "--layers", "1-2", "--heads", "0,3", "--dtype", "f16"});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
   const SafetensorsFile got(out);
   EXPECT_EQ(got.get("attentions").dtype, DType::kF16);
   const Tensor subset = got.load_f32("attentions");
@@ -151,12 +137,12 @@ TEST(CliAttention, NeverOverwritesWithoutForce) {
   const auto out = tmp.file("precious.safetensors");
   { std::ofstream(out) << "user data"; }
   const auto model = (shared / "models/tiny-gpt2").string();
-  CliRun run = attnscope_cli({"attention", "--model", model, "--ids", "1,2,3", "--out", out});
-  EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find("already exists"), std::string::npos) << run.err;
+  CliResult run = run_cli({"attention", "--model", model, "--ids", "1,2,3", "--out", out});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.error.find("already exists"), std::string::npos) << run.error;
   EXPECT_EQ(read_file(out), "user data");
-  run = attnscope_cli({"attention", "--model", model, "--ids", "1,2,3", "--out", out, "--force"});
-  EXPECT_EQ(run.code, 0) << run.err;
+  run = run_cli({"attention", "--model", model, "--ids", "1,2,3", "--out", out, "--force"});
+  EXPECT_EQ(run.exit_code, 0) << run.error;
   EXPECT_EQ(SafetensorsFile(out).load_i64("input_ids"), (std::vector<int64_t>{1, 2, 3}));
 }
 
@@ -167,11 +153,11 @@ TEST(CliAttention, MemoryGuardRefusesAndSuggests) {
   std::string ids = "1";
   for (int i = 0; i < 100; ++i) ids += ",2";
   // tiny-qwen2 weights are ~0.5 MiB; 2 layers x 4 heads x 101^2 f32 is ~0.3 MiB.
-  const CliRun run = attnscope_cli({"attention", "--model", (shared / "models/tiny-qwen2").string(),
-                                    "--ids", ids, "--out", out, "--max-memory", "900K"});
-  EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find("above the memory budget"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("What would fit"), std::string::npos) << run.err;
+  const CliResult run = run_cli({"attention", "--model", (shared / "models/tiny-qwen2").string(),
+                                 "--ids", ids, "--out", out, "--max-memory", "900K"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.error.find("above the memory budget"), std::string::npos) << run.error;
+  EXPECT_NE(run.error.find("What would fit"), std::string::npos) << run.error;
   EXPECT_FALSE(fs::exists(out));
 }
 
@@ -180,28 +166,27 @@ TEST(CliAttention, BadInputsAreClearErrors) {
   TempDir tmp;
   const auto model = (shared / "models/tiny-gpt2").string();
   const auto out = tmp.file("x.safetensors");
-  CliRun run = attnscope_cli({"attention", "--model", model, "--ids", "1,x,3", "--out", out});
-  EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find("'x'"), std::string::npos) << run.err;
-  run = attnscope_cli({"attention", "--model", model, "--ids", "1,99999999", "--out", out});
-  EXPECT_EQ(run.code, 1) << run.err;
-  run = attnscope_cli({"attention", "--model", model, "--ids", "1", "--layers", "7", "--out", out});
-  EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find("layer"), std::string::npos) << run.err;
-  run = attnscope_cli(
-      {"attention", "--model", tmp.file("missing-model"), "--ids", "1", "--out", out});
-  EXPECT_EQ(run.code, 1) << run.err;
-  run = attnscope_cli({"attention", "--model", model, "--out", out});
-  EXPECT_EQ(run.code, 1) << run.err;  // neither --ids nor --text
+  CliResult run = run_cli({"attention", "--model", model, "--ids", "1,x,3", "--out", out});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.error.find("'x'"), std::string::npos) << run.error;
+  run = run_cli({"attention", "--model", model, "--ids", "1,99999999", "--out", out});
+  EXPECT_EQ(run.exit_code, 1) << run.error;
+  run = run_cli({"attention", "--model", model, "--ids", "1", "--layers", "7", "--out", out});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.error.find("layer"), std::string::npos) << run.error;
+  run = run_cli({"attention", "--model", tmp.file("missing-model"), "--ids", "1", "--out", out});
+  EXPECT_EQ(run.exit_code, 1) << run.error;
+  run = run_cli({"attention", "--model", model, "--out", out});
+  EXPECT_EQ(run.exit_code, 1) << run.error;  // neither --ids nor --text
   EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(CliInfo, ReportsConfigParametersAndCost) {
   ATTNSCOPE_REQUIRE_SHARED(shared);
   const auto folder = shared / "models/tiny-llama";
-  const CliRun run =
-      attnscope_cli({"info", "--model", folder.string(), "--format", "json", "--tokens", "64,128"});
-  ASSERT_EQ(run.code, 0) << run.err;
+  const CliResult run =
+      run_cli({"info", "--model", folder.string(), "--format", "json", "--tokens", "64,128"});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
   const auto info = nlohmann::json::parse(run.out);
   const auto config = nlohmann::json::parse(read_file((folder / "config.json").string()));
   EXPECT_EQ(info["family"], "llama");
