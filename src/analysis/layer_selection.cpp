@@ -1,10 +1,10 @@
 #include "analysis/layer_selection.h"
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 
 #include "core/error.h"
+#include "model/attention_store.h"
 
 namespace attnscope::analysis {
 namespace {
@@ -19,16 +19,6 @@ std::string describe(const std::vector<int>& available) {
   return out;
 }
 
-int parse_layer_number(std::string_view text, std::string_view spec) {
-  int value = -1;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 0) {
-    throw InputError("--layers '" + std::string(spec) + "': '" + std::string(text) +
-                     "' is not a layer number (expected e.g. 0,3,5-7 or all)");
-  }
-  return value;
-}
-
 }  // namespace
 
 std::vector<int> layer_range(int count) {
@@ -38,33 +28,23 @@ std::vector<int> layer_range(int count) {
 }
 
 std::set<int> select_layers(std::string_view spec, const std::vector<int>& available) {
-  if (spec.empty() || spec == "all") return {available.begin(), available.end()};
+  if (available.empty()) throw InputError("--layers: no layers are available");
+  // The syntax is the model's (parse_index_spec); a saved file may hold only some layers.
+  const int bound = *std::max_element(available.begin(), available.end()) + 1;
+  std::vector<int> chosen;
+  try {
+    chosen = parse_index_spec(spec, bound, "layer");
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + "; available layers: " + describe(available));
+  }
   std::set<int> out;
-  size_t start = 0;
-  while (start <= spec.size()) {
-    const size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string_view item = spec.substr(start, comma - start);
-    const size_t dash = item.find('-');
-    int first = 0;
-    int last = 0;
-    if (dash == std::string_view::npos) {
-      first = last = parse_layer_number(item, spec);
-    } else {
-      first = parse_layer_number(item.substr(0, dash), spec);
-      last = parse_layer_number(item.substr(dash + 1), spec);
-      if (last < first) {
-        throw InputError("--layers '" + std::string(spec) + "': range '" + std::string(item) +
-                         "' is empty (first > last)");
-      }
+  for (int layer : chosen) {
+    if (std::find(available.begin(), available.end(), layer) == available.end()) {
+      if (spec.empty() || spec == "all" || spec == "*") continue;
+      throw InputError("--layers '" + std::string(spec) + "': layer " + std::to_string(layer) +
+                       " is not available; available layers: " + describe(available));
     }
-    for (int layer = first; layer <= last; ++layer) {
-      if (std::find(available.begin(), available.end(), layer) == available.end()) {
-        throw InputError("--layers '" + std::string(spec) + "': layer " + std::to_string(layer) +
-                         " is not available; available layers: " + describe(available));
-      }
-      out.insert(layer);
-    }
-    start = comma + 1;
+    out.insert(layer);
   }
   return out;
 }
