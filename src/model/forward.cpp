@@ -3,9 +3,11 @@
 // pre-norm blocks (sequential or parallel residual) are the two block functions. Every
 // projection is one sgemm over all batch·token rows; attention scores and context are one sgemm
 // per (sequence, head).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "model/forward_memory.h"
 #include "model/model.h"
@@ -42,6 +44,7 @@ class ForwardPass {
     if (c_.mlp == MlpKind::kGated) mlp_gate_.resize(rows_ * c_.intermediate_size);
     mlp_out_.resize(rows_ * hidden);
     probs_.resize(c_.num_attention_heads * in_.tokens * in_.tokens);
+    key_bias_.resize(in_.tokens);
     mask_ = in_.attention_mask.empty() ? std::vector<int64_t>(rows_, 1) : in_.attention_mask;
     if (c_.position == PositionKind::kRotary) {
       rotary_.emplace(c_.rotary_dim(), c_.rope_theta, in_.tokens);
@@ -120,11 +123,24 @@ class ForwardPass {
     }
   }
 
-  bool key_visible(int64_t sequence, int64_t query_pos, int64_t key_pos) const {
-    if (c_.causal && key_pos > query_pos) return false;
-    if (mask_[sequence * in_.tokens + key_pos] == 0) return false;
-    if (c_.sliding_window > 0 && query_pos - key_pos > c_.sliding_window) return false;
-    return true;
+  // The keys a query may see by position: [begin, end). Causal models see no later key; a
+  // sliding window hides keys more than sliding_window positions back.
+  std::pair<int64_t, int64_t> visible_keys(int64_t query_pos) const {
+    const int64_t end = c_.causal ? query_pos + 1 : in_.tokens;
+    const int64_t begin =
+        c_.sliding_window > 0 ? std::max<int64_t>(0, query_pos - c_.sliding_window) : 0;
+    return {begin, end};
+  }
+
+  // Padding of one sequence as an additive bias: key_bias_[key_pos] is 0 for a real token and
+  // -inf for a padded one. Null when the sequence has no padding.
+  const float* padding_bias(int64_t sequence) {
+    const int64_t* mask = mask_.data() + sequence * in_.tokens;  // [key_pos]
+    if (std::all_of(mask, mask + in_.tokens, [](int64_t m) { return m != 0; })) return nullptr;
+    for (int64_t key_pos = 0; key_pos < in_.tokens; ++key_pos) {
+      key_bias_[key_pos] = mask[key_pos] != 0 ? 0.0f : kMasked;
+    }
+    return key_bias_.data();
   }
 
   // Step: self-attention of `in` [rows, hidden] into attn_out_ [rows, hidden]; observers see
@@ -149,6 +165,7 @@ class ForwardPass {
     }
     const float scale = 1.0f / static_cast<float>(std::sqrt(static_cast<double>(head_dim)));
     for (int64_t b = 0; b < in_.batch; ++b) {
+      const float* key_bias = padding_bias(b);  // [key_pos] or null
       const float* seq_qkv = qkv_.data() + b * T * qkv_dim;
       for (int64_t h = 0; h < heads; ++h) {
         const int64_t kv_head = h / group;
@@ -157,12 +174,10 @@ class ForwardPass {
         const float* v = seq_qkv + q_dim + kv_dim + kv_head * head_dim;  // [key_pos, head_dim]
         float* scores = probs_.data() + h * T * T;                       // [query_pos, key_pos]
         ops::gemm(false, true, T, T, head_dim, scale, q, qkv_dim, k, qkv_dim, 0.0f, scores, T);
-        for (int64_t i = 0; i < T; ++i) {
-          for (int64_t j = 0; j < T; ++j) {
-            if (!key_visible(b, i, j)) scores[i * T + j] = kMasked;
-          }
+        for (int64_t query_pos = 0; query_pos < T; ++query_pos) {
+          const auto [begin, end] = visible_keys(query_pos);
+          ops::softmax_row_range(scores + query_pos * T, T, begin, end, key_bias);
         }
-        ops::softmax_rows(scores, T, T);
         // context_ [rows, q_dim]: this head's slice of this sequence's rows.
         ops::gemm(false, false, T, head_dim, T, 1.0f, scores, T, v, qkv_dim, 0.0f,
                   context_.data() + b * T * q_dim + h * head_dim, q_dim);
@@ -263,6 +278,7 @@ class ForwardPass {
   std::vector<float> mlp_gate_;  // [batch·token, intermediate], gated MLPs
   std::vector<float> mlp_out_;   // [batch·token, hidden]
   std::vector<float> probs_;     // [head, query_pos, key_pos] of one sequence
+  std::vector<float> key_bias_;  // [key_pos] of one sequence: 0 or -inf (padding)
   ForwardResult result_;
 };
 

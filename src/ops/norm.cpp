@@ -10,9 +10,11 @@ void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, 
     const float* in = x + r * dim;
     float* out = y + r * dim;
     double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
     for (int64_t i = 0; i < dim; ++i) sum += in[i];
     const double mean = sum / static_cast<double>(dim);
     double squares = 0.0;
+#pragma omp simd reduction(+ : squares)
     for (int64_t i = 0; i < dim; ++i) {
       const double centered = in[i] - mean;
       squares += centered * centered;
@@ -20,9 +22,12 @@ void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, 
     const double variance = squares / static_cast<double>(dim);
     const float inv_std = static_cast<float>(1.0 / std::sqrt(variance + static_cast<double>(eps)));
     const float mean_f = static_cast<float>(mean);
-    for (int64_t i = 0; i < dim; ++i) {
-      const float normalized = (in[i] - mean_f) * inv_std;
-      out[i] = bias != nullptr ? normalized * weight[i] + bias[i] : normalized * weight[i];
+    if (bias != nullptr) {
+#pragma omp simd
+      for (int64_t i = 0; i < dim; ++i) out[i] = (in[i] - mean_f) * inv_std * weight[i] + bias[i];
+    } else {
+#pragma omp simd
+      for (int64_t i = 0; i < dim; ++i) out[i] = (in[i] - mean_f) * inv_std * weight[i];
     }
   }
 }
@@ -33,6 +38,7 @@ void rms_norm(const float* x, int64_t rows, int64_t dim, const float* weight, fl
     const float* in = x + r * dim;
     float* out = y + r * dim;
     double squares = 0.0;
+#pragma omp simd reduction(+ : squares)
     for (int64_t i = 0; i < dim; ++i) squares += static_cast<double>(in[i]) * in[i];
     // Mean and epsilon rounded to f32 as PyTorch does, then the reciprocal square root.
     const float mean_square = static_cast<float>(squares / static_cast<double>(dim));

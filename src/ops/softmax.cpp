@@ -1,12 +1,18 @@
 #include "ops/softmax.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "ops/fast_math.h"
+
 namespace attnscope::ops {
 
+namespace {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+}  // namespace
+
 void softmax_rows(float* data, int64_t rows, int64_t cols, int64_t stride) {
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   for (int64_t r = 0; r < rows; ++r) {
     float* row = data + r * stride;
     float max_value = kNegInf;
@@ -24,6 +30,37 @@ void softmax_rows(float* data, int64_t rows, int64_t cols, int64_t stride) {
     const float inverse = 1.0f / sum;
     for (int64_t c = 0; c < cols; ++c) row[c] *= inverse;
   }
+}
+
+void softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end,
+                       const float* key_bias) {
+  begin = std::clamp<int64_t>(begin, 0, cols);
+  end = std::clamp<int64_t>(end, begin, cols);
+  std::fill(row, row + begin, 0.0f);
+  std::fill(row + end, row + cols, 0.0f);
+  float* visible = row + begin;  // [key_pos - begin]
+  const int64_t count = end - begin;
+  if (key_bias != nullptr) {
+    const float* bias = key_bias + begin;
+#pragma omp simd
+    for (int64_t j = 0; j < count; ++j) visible[j] += bias[j];
+  }
+  float max_value = kNegInf;
+#pragma omp simd reduction(max : max_value)
+  for (int64_t j = 0; j < count; ++j) max_value = std::max(max_value, visible[j]);
+  if (max_value == kNegInf) {  // no visible key: no distribution, all zeros
+    std::fill(visible, visible + count, 0.0f);
+    return;
+  }
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < count; ++j) {
+    visible[j] = exp_f32(visible[j] - max_value);  // exp_f32(-inf) is exactly 0
+    sum += visible[j];
+  }
+  const float inverse = 1.0f / sum;
+#pragma omp simd
+  for (int64_t j = 0; j < count; ++j) visible[j] *= inverse;
 }
 
 }  // namespace attnscope::ops

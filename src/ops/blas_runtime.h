@@ -1,0 +1,32 @@
+// The BLAS library that runs every GEMM, seen at run time: its build, the CPU kernel set it
+// chose, its thread count. The kernel set decides the speed of the forward pass: Debian 12's
+// OpenBLAS 0.3.21 does not know AMD Zen 5 and falls back to its Haswell (AVX2) kernels (some
+// environments also force them with OPENBLAS_CORETYPE=Haswell, which keeps valgrind usable);
+// on an AVX-512 CPU its SkylakeX kernels run sgemm about 1.9x faster (bench/README.md, "Forward
+// pass"). OpenBLAS reads OPENBLAS_CORETYPE once, while it loads, so the choice is the user's:
+// programs show suggested_blas_core() as a hint.
+//
+//   ops::set_blas_threads(2);
+//   std::cout << ops::blas_info().core;                  // "Haswell"
+//   if (auto core = ops::suggested_blas_core(); !core.empty())
+//     std::cerr << "hint: OPENBLAS_CORETYPE=" << core << " runs the GEMMs faster\n";
+#pragma once
+
+#include <string>
+
+namespace attnscope::ops {
+
+struct BlasInfo {
+  std::string config;  // openblas_get_config(): version and build options
+  std::string core;    // the kernel set in use ("Haswell", "SkylakeX", ...)
+  int threads = 0;
+};
+
+BlasInfo blas_info();
+void set_blas_threads(int threads);
+
+// "SkylakeX" when the CPU and OS support AVX-512 (F, CD, BW, DQ, VL) but OpenBLAS runs an
+// AVX2-only kernel set (Haswell or Zen); "" otherwise (also under valgrind, which hides AVX-512).
+std::string suggested_blas_core();
+
+}  // namespace attnscope::ops
