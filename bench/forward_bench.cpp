@@ -30,6 +30,7 @@
 #include "model/attention_store.h"
 #include "model/model.h"
 #include "ops/blas_runtime.h"
+#include "ops/parallel.h"
 
 namespace {
 
@@ -40,6 +41,7 @@ using attnscope::ModelConfig;
 struct Options {
   int runs = 5;
   int threads = 2;
+  int element_threads = 0;  // threads of the element loops; 0 = as many as BLAS
   std::string filter;
   bool gemm = false;
   bool forward = true;
@@ -313,6 +315,8 @@ Options parse_options(int argc, char** argv) {
       options.runs = std::max(1, std::atoi(value().c_str()));
     } else if (arg == "--threads") {
       options.threads = std::max(1, std::atoi(value().c_str()));
+    } else if (arg == "--element-threads") {
+      options.element_threads = std::max(0, std::atoi(value().c_str()));
     } else if (arg == "--filter") {
       options.filter = value();
     } else if (arg == "--gemm") {
@@ -324,7 +328,8 @@ Options parse_options(int argc, char** argv) {
       options.forward = false;
     } else {
       std::fprintf(stderr,
-                   "usage: bench_forward [--runs N] [--threads N] [--filter bert|gpt2|8x128...] "
+                   "usage: bench_forward [--runs N] [--threads N] [--element-threads N] "
+                   "[--filter bert|gpt2|8x128...] "
                    "[--gemm | --gemm-only] [--once]\n");
       std::exit(2);
     }
@@ -337,9 +342,11 @@ Options parse_options(int argc, char** argv) {
 int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   attnscope::ops::set_blas_threads(options.threads);
+  attnscope::ops::set_parallel_threads(options.element_threads);
   const attnscope::ops::BlasInfo blas = attnscope::ops::blas_info();
-  std::printf("%s; kernels %s; %d threads; load average %s\n", blas.config.c_str(),
-              blas.core.c_str(), blas.threads, load_average().c_str());
+  std::printf("%s; kernels %s; %d threads (element loops: %d); load average %s\n",
+              blas.config.c_str(), blas.core.c_str(), blas.threads,
+              attnscope::ops::parallel_threads(), load_average().c_str());
   if (const std::string core = attnscope::ops::suggested_blas_core(); !core.empty()) {
     std::printf("(this CPU has AVX-512: OPENBLAS_CORETYPE=%s selects faster kernels)\n",
                 core.c_str());

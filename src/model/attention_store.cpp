@@ -100,17 +100,20 @@ void AttentionStore::on_attention(const LayerAttention& a) {
   const size_t kept = resolved_heads_.size() * plane;
   if (keep_.dtype == DType::kF16) {
     entry.f16.resize(kept);
-  } else {
-    entry.f32.resize(kept);
-  }
-  for (size_t k = 0; k < resolved_heads_.size(); ++k) {
-    const float* src = a.probs.data() + resolved_heads_[k] * plane;  // [query_pos, key_pos]
-    if (keep_.dtype == DType::kF16) {
+    for (size_t k = 0; k < resolved_heads_.size(); ++k) {
+      const float* src = a.probs.data() + resolved_heads_[k] * plane;  // [query_pos, key_pos]
       uint16_t* dst = entry.f16.data() + k * plane;
       for (int64_t i = 0; i < plane; ++i) dst[i] = f32_to_f16(src[i]);
-    } else {
-      std::copy_n(src, plane, entry.f32.data() + k * plane);
     }
+    return;
+  }
+  // Appended head by head into reserved space: the memory is written once (a resize would
+  // zero-fill it first, doubling the cost of capture).
+  entry.f32.clear();
+  entry.f32.reserve(kept);
+  for (const int head : resolved_heads_) {
+    const float* src = a.probs.data() + head * plane;  // [query_pos, key_pos]
+    entry.f32.insert(entry.f32.end(), src, src + plane);
   }
 }
 

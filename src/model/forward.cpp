@@ -2,7 +2,9 @@
 // attention, mlp, residual) chosen by the config's knobs; BERT-family post-norm blocks and
 // pre-norm blocks (sequential or parallel residual) are the two block functions. Every
 // projection is one sgemm over all batch·token rows; attention scores and context are one sgemm
-// per (sequence, head).
+// per (sequence, head), read in place from the fused qkv rows. BLAS threads the GEMMs; the
+// element loops between them (softmax, activation, norms, residual adds) run on the same cores
+// through ops::parallel_for.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include "ops/activation.h"
 #include "ops/gemm.h"
 #include "ops/norm.h"
+#include "ops/parallel.h"
 #include "ops/rotary.h"
 #include "ops/softmax.h"
 
@@ -167,19 +170,28 @@ class ForwardPass {
     for (int64_t b = 0; b < in_.batch; ++b) {
       const float* key_bias = padding_bias(b);  // [key_pos] or null
       const float* seq_qkv = qkv_.data() + b * T * qkv_dim;
+      // Per head: q [query_pos, head_dim], k and v [key_pos, head_dim], read in place from qkv_
+      // (row stride qkv_dim); this head's scores / probabilities are probs_[h] [query_pos,
+      // key_pos].
+      const auto q = [&](int64_t h) { return seq_qkv + h * head_dim; };
+      const auto k = [&](int64_t h) { return seq_qkv + q_dim + (h / group) * head_dim; };
+      const auto v = [&](int64_t h) { return seq_qkv + q_dim + kv_dim + (h / group) * head_dim; };
+      const auto scores = [&](int64_t h) { return probs_.data() + h * T * T; };
       for (int64_t h = 0; h < heads; ++h) {
-        const int64_t kv_head = h / group;
-        const float* q = seq_qkv + h * head_dim;                         // [query_pos, head_dim]
-        const float* k = seq_qkv + q_dim + kv_head * head_dim;           // [key_pos, head_dim]
-        const float* v = seq_qkv + q_dim + kv_dim + kv_head * head_dim;  // [key_pos, head_dim]
-        float* scores = probs_.data() + h * T * T;                       // [query_pos, key_pos]
-        ops::gemm(false, true, T, T, head_dim, scale, q, qkv_dim, k, qkv_dim, 0.0f, scores, T);
-        for (int64_t query_pos = 0; query_pos < T; ++query_pos) {
-          const auto [begin, end] = visible_keys(query_pos);
-          ops::softmax_row_range(scores + query_pos * T, T, begin, end, key_bias);
-        }
-        // context_ [rows, q_dim]: this head's slice of this sequence's rows.
-        ops::gemm(false, false, T, head_dim, T, 1.0f, scores, T, v, qkv_dim, 0.0f,
+        ops::gemm(false, true, T, T, head_dim, scale, q(h), qkv_dim, k(h), qkv_dim, 0.0f, scores(h),
+                  T);
+      }
+      // Every (head, query_pos) row at once, spread over the cores.
+      ops::parallel_for(
+          heads * T, std::max<int64_t>(1, 4096 / T), [&](int64_t first, int64_t last) {
+            for (int64_t row = first; row < last; ++row) {
+              const auto [begin, end] = visible_keys(row % T);
+              ops::softmax_row_range(probs_.data() + row * T, T, begin, end, key_bias);
+            }
+          });
+      // context_ [rows, q_dim]: each head writes its slice of this sequence's rows.
+      for (int64_t h = 0; h < heads; ++h) {
+        ops::gemm(false, false, T, head_dim, T, 1.0f, scores(h), T, v(h), qkv_dim, 0.0f,
                   context_.data() + b * T * q_dim + h * head_dim, q_dim);
       }
       notify(layer, b);
@@ -229,13 +241,13 @@ class ForwardPass {
     if (c_.residual == ResidualKind::kParallel) {
       norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
       mlp(lw, normed_.data());
-      for (int64_t i = 0; i < size; ++i) x_[i] = (mlp_out_[i] + attn_out_[i]) + x_[i];
+      elementwise(size, [&](int64_t i) { x_[i] = (mlp_out_[i] + attn_out_[i]) + x_[i]; });
       return;
     }
-    for (int64_t i = 0; i < size; ++i) x_[i] += attn_out_[i];
+    elementwise(size, [&](int64_t i) { x_[i] += attn_out_[i]; });
     norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
     mlp(lw, normed_.data());
-    for (int64_t i = 0; i < size; ++i) x_[i] += mlp_out_[i];
+    elementwise(size, [&](int64_t i) { x_[i] += mlp_out_[i]; });
   }
 
   // Block (BERT family): x = norm1(attn(x) + x); x = norm2(mlp(x) + x).
@@ -243,11 +255,19 @@ class ForwardPass {
     const LayerWeights& lw = w_.layers[layer];
     const int64_t size = rows_ * c_.hidden_size;
     attention(layer, lw, x_.data());
-    for (int64_t i = 0; i < size; ++i) attn_out_[i] += x_[i];
+    elementwise(size, [&](int64_t i) { attn_out_[i] += x_[i]; });
     norm(lw.attn_norm_weight, lw.attn_norm_bias, attn_out_.data(), x_.data());
     mlp(lw, x_.data());
-    for (int64_t i = 0; i < size; ++i) mlp_out_[i] += x_[i];
+    elementwise(size, [&](int64_t i) { mlp_out_[i] += x_[i]; });
     norm(lw.mlp_norm_weight, lw.mlp_norm_bias, mlp_out_.data(), x_.data());
+  }
+
+  // f(i) for i in [0, count), spread over the cores (residual adds).
+  template <typename F>
+  static void elementwise(int64_t count, F f) {
+    ops::parallel_for(count, 16384, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) f(i);
+    });
   }
 
   // Copies `state` [batch·token, hidden] into hidden_states[:, index].

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/fast_math.h"
+#include "ops/parallel.h"
 
 namespace attnscope::ops {
 namespace {
@@ -21,16 +22,23 @@ inline float gelu_tanh(float x) {
 inline float silu(float x) { return x / (1.0f + exp_f32(-x)); }
 inline float relu(float x) { return x > 0.0f ? x : 0.0f; }
 
+// Elements per parallel chunk: large enough that waking a worker is worth it.
+constexpr int64_t kGrain = 16384;
+
 template <typename F>
 void map_in_place(float* values, int64_t count, F f) {
+  parallel_for(count, kGrain, [&](int64_t begin, int64_t end) {
 #pragma omp simd
-  for (int64_t i = 0; i < count; ++i) values[i] = f(values[i]);
+    for (int64_t i = begin; i < end; ++i) values[i] = f(values[i]);
+  });
 }
 
 template <typename F>
 void map_gated(float* gate, const float* up, int64_t count, F f) {
+  parallel_for(count, kGrain, [&](int64_t begin, int64_t end) {
 #pragma omp simd
-  for (int64_t i = 0; i < count; ++i) gate[i] = f(gate[i]) * up[i];
+    for (int64_t i = begin; i < end; ++i) gate[i] = f(gate[i]) * up[i];
+  });
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 
 #include "core/error.h"
+#include "ops/parallel.h"
 
 namespace attnscope::ops {
 namespace {
@@ -39,9 +42,21 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
 
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
             int64_t out, float* y) {
-  // y = x · weight^T: BLAS reads weight [out, in] transposed in place, no copy.
-  gemm(false, true, rows, out, in, 1.0f, x, in, weight, in, 0.0f, y, out);
-  if (bias != nullptr) add_bias(y, rows, out, bias);
+  // y = x · weight^T: BLAS reads weight [out, in] transposed in place, no copy. With a bias, y
+  // starts as the bias in every row and the GEMM accumulates onto it (beta = 1): one pass over y
+  // instead of BLAS zeroing it (beta = 0) and a second pass adding the bias. Same result: the
+  // kernel adds its f32 dot product to y, as add_bias would.
+  if (bias == nullptr) {
+    gemm(false, true, rows, out, in, 1.0f, x, in, weight, in, 0.0f, y, out);
+    return;
+  }
+  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)),
+               [&](int64_t first, int64_t last) {
+                 for (int64_t r = first; r < last; ++r) {
+                   std::memcpy(y + r * out, bias, out * sizeof(float));
+                 }
+               });
+  gemm(false, true, rows, out, in, 1.0f, x, in, weight, in, 1.0f, y, out);
 }
 
 }  // namespace attnscope::ops

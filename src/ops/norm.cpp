@@ -1,12 +1,20 @@
 #include "ops/norm.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include "ops/parallel.h"
 
 namespace attnscope::ops {
 
-void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, const float* bias,
-                float eps, float* y) {
-  for (int64_t r = 0; r < rows; ++r) {
+namespace {
+
+// Rows per parallel chunk: about 16K values.
+int64_t row_grain(int64_t dim) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(dim, 1)); }
+
+void layer_norm_rows(const float* x, int64_t first, int64_t last, int64_t dim, const float* weight,
+                     const float* bias, float eps, float* y) {
+  for (int64_t r = first; r < last; ++r) {
     const float* in = x + r * dim;
     float* out = y + r * dim;
     double sum = 0.0;
@@ -32,9 +40,9 @@ void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, 
   }
 }
 
-void rms_norm(const float* x, int64_t rows, int64_t dim, const float* weight, float eps,
-              RmsWeight mode, float* y) {
-  for (int64_t r = 0; r < rows; ++r) {
+void rms_norm_rows(const float* x, int64_t first, int64_t last, int64_t dim, const float* weight,
+                   float eps, RmsWeight mode, float* y) {
+  for (int64_t r = first; r < last; ++r) {
     const float* in = x + r * dim;
     float* out = y + r * dim;
     double squares = 0.0;
@@ -50,6 +58,22 @@ void rms_norm(const float* x, int64_t rows, int64_t dim, const float* weight, fl
       for (int64_t i = 0; i < dim; ++i) out[i] = (in[i] * inv_rms) * (1.0f + weight[i]);
     }
   }
+}
+
+}  // namespace
+
+void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, const float* bias,
+                float eps, float* y) {
+  parallel_for(rows, row_grain(dim), [&](int64_t first, int64_t last) {
+    layer_norm_rows(x, first, last, dim, weight, bias, eps, y);
+  });
+}
+
+void rms_norm(const float* x, int64_t rows, int64_t dim, const float* weight, float eps,
+              RmsWeight mode, float* y) {
+  parallel_for(rows, row_grain(dim), [&](int64_t first, int64_t last) {
+    rms_norm_rows(x, first, last, dim, weight, eps, mode, y);
+  });
 }
 
 }  // namespace attnscope::ops
