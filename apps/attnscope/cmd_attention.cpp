@@ -1,7 +1,7 @@
 // attnscope attention: run a model on one input and write its attention (and optionally hidden
 // states and logits) to a safetensors file in the golden-file layout:
 //   input_ids I64 [T], attentions F32|F16 [layer, head, query_pos, key_pos] (the kept subset),
-//   hidden_states F32 [L+1, T, D], logits F32 [T, V];
+//   special_tokens_mask I64 [T] (with --text), hidden_states F32 [L+1, T, D], logits F32 [T, V];
 // metadata: format, model, architecture, causal, layers, heads, text, tokens (JSON list).
 #include <iostream>
 #include <memory>
@@ -45,10 +45,12 @@ void run(const AttentionOptions& opt) {
 
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
+  std::vector<int64_t> special_mask;  // [T]; empty with --ids
   if (!opt.text.empty()) {
     const Encoding encoding = Tokenizer::load(folder).encode(opt.text, !opt.no_special_tokens);
     ids = encoding.ids;
     tokens = encoding.tokens;
+    special_mask.assign(encoding.special_mask.begin(), encoding.special_mask.end());
   } else {
     ids = parse_ids(opt.ids);
   }
@@ -73,6 +75,9 @@ void run(const AttentionOptions& opt) {
 
   SafetensorsWriter writer;
   writer.add_i64("input_ids", {tokens_count}, ids);
+  // The `special` figure needs it: without it analyze --attentions would differ from analyze
+  // --model on the same text.
+  if (!special_mask.empty()) writer.add_i64("special_tokens_mask", {tokens_count}, special_mask);
   Tensor attentions = store.sequence(0);  // [kept_layer, kept_head, query_pos, key_pos]
   writer.add_f32("attentions", attentions, keep.dtype);
   if (opt.hidden_states) {
