@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/memory.h"
@@ -19,6 +22,44 @@ std::filesystem::path resolve_model(const std::string& spec) {
 ModelConfig load_model_config(const std::filesystem::path& folder) {
   const nlohmann::json json = load_json_file((folder / "config.json").string());
   return find_arch(json).parse_config(json);
+}
+
+std::vector<std::string> read_input_texts(const std::string& path) {
+  if (path.empty()) throw InputError("--input is empty");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw IoError(path, "--input is a folder; give a .txt or .jsonl file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open the --input file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string content = buffer.str();
+
+  if (std::filesystem::path(path).extension() != ".jsonl") {
+    std::string text = content;
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    return {text};
+  }
+  std::vector<std::string> texts;
+  std::istringstream lines(content);
+  std::string line;
+  for (int64_t number = 1; std::getline(lines, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json object;
+    try {
+      object = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(path, "line " + std::to_string(number) + " is not JSON: " + e.what());
+    }
+    if (!object.is_object() || !object.contains("text") || !object["text"].is_string()) {
+      throw FormatError(path, "line " + std::to_string(number) +
+                                  ": expected an object with a string \"text\" field");
+    }
+    texts.push_back(object["text"].get<std::string>());
+  }
+  return texts;
 }
 
 std::vector<int64_t> parse_ids(const std::string& text) {

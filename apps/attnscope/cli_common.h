@@ -23,6 +23,17 @@ std::filesystem::path resolve_model(const std::string& spec);
 // config.json of a model folder parsed by its ArchSpec, without loading weights.
 ModelConfig load_model_config(const std::filesystem::path& folder);
 
+// The --input help text, identical everywhere.
+inline constexpr const char* kInputHelp =
+    "Texts: a .jsonl file (one {\"text\": ...} object per line; blank lines skipped) or any other "
+    "file (its content is one text, less a final newline)";
+
+// The texts of --input, identical for every command: a .jsonl file gives one text per non-blank
+// line ({"text": ...}); any other file is one text, without the single newline ("\n" or "\r\n")
+// that ends most text files. IoError for a missing file or a folder, FormatError naming the line
+// of a bad .jsonl line. May return no texts (an empty .jsonl file).
+std::vector<std::string> read_input_texts(const std::string& path);
+
 // "1,2, 3" -> {1, 2, 3}. InputError naming the bad item.
 std::vector<int64_t> parse_ids(const std::string& text);
 

@@ -13,6 +13,7 @@
 
 #include "analysis/attention_analyzer.h"
 #include "analysis/layer_selection.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
 
@@ -34,49 +35,6 @@ struct AnalyzeCliOptions {
   std::string causal;  // "", "true", "false": overrides a file's flag
   std::vector<std::string> thresholds;
 };
-
-// Texts of --input: a .txt file is one text; a .jsonl file has one {"text": ...} per line.
-std::vector<std::string> read_input_texts(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open the --input file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string content = buffer.str();
-  const auto ends_with = [&](std::string_view suffix) {
-    return path.size() >= suffix.size() &&
-           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with(".txt")) {
-    std::string text = content;
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    return {text};
-  }
-  if (!ends_with(".jsonl")) {
-    throw InputError("--input " + path +
-                     ": expected a .txt file (one text) or a .jsonl file (one "
-                     "{\"text\": ...} per line)");
-  }
-  std::vector<std::string> texts;
-  std::istringstream lines(content);
-  std::string line;
-  for (int number = 1; std::getline(lines, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(path, "line " + std::to_string(number) + " is not JSON: " + e.what());
-    }
-    if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) {
-      throw FormatError(
-          path, "line " + std::to_string(number) + ": expected an object with a string \"text\"");
-    }
-    texts.push_back(j["text"].get<std::string>());
-  }
-  if (texts.empty()) throw InputError("--input " + path + " holds no texts");
-  return texts;
-}
 
 // 4 significant digits, "-" for an undefined figure.
 std::string short_number(double value) {
@@ -214,7 +172,10 @@ void run(const AnalyzeCliOptions& opt) {
     summary = analysis::analyze_attention_file(file, options);
   } else {
     std::vector<std::string> texts = opt.texts;
-    if (!opt.input.empty()) texts = read_input_texts(opt.input);
+    if (!opt.input.empty()) {
+      texts = read_input_texts(opt.input);
+      if (texts.empty()) throw InputError("--input " + opt.input + " holds no texts");
+    }
     AttentionAnalyzer analyzer(opt.model);
     options.layers =
         analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
@@ -239,8 +200,7 @@ void setup(CLI::App& app) {
       "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
       "cache, or 'demo'");
   auto* text = cmd->add_option("--text", opt->texts, "Text to analyse (repeat for several)");
-  auto* input = cmd->add_option(
-      "--input", opt->input, "Texts: a .txt file (one text) or .jsonl ({\"text\": ...} per line)");
+  auto* input = cmd->add_option("--input", opt->input, kInputHelp);
   auto* attentions = cmd->add_option(
       "--attentions", opt->attentions,
       "Saved attention (.safetensors, docs/attention-file-format.md) instead of a model");

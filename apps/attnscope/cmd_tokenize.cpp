@@ -33,45 +33,6 @@ std::filesystem::path tokenizer_folder(const std::string& spec) {
   return resolve_model(spec);
 }
 
-std::string read_input(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open for reading");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// The texts of --input: a .jsonl file gives one text per non-blank line ({"text": ...}); any
-// other file is one text.
-std::vector<std::string> input_texts(const std::string& path) {
-  const std::string content = read_input(path);
-  if (std::filesystem::path(path).extension() != ".jsonl") return {content};
-  std::vector<std::string> texts;
-  size_t pos = 0;
-  int64_t line_number = 0;
-  while (pos < content.size()) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string::npos) end = content.size();
-    const std::string line = content.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json object;
-    try {
-      object = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw FormatError(path,
-                        "line " + std::to_string(line_number) + ": invalid JSON: " + e.what());
-    }
-    if (!object.is_object() || !object.contains("text") || !object["text"].is_string()) {
-      throw FormatError(path, "line " + std::to_string(line_number) +
-                                  ": expected an object with a string \"text\" field");
-    }
-    texts.push_back(object["text"].get<std::string>());
-  }
-  return texts;
-}
-
 nlohmann::ordered_json to_json(const Encoding& e) {
   nlohmann::ordered_json out;
   out["ids"] = e.ids;
@@ -137,7 +98,7 @@ void run(const TokenizeOptions& opt) {
   if (!opt.has_text && opt.input.empty()) throw InputError("give --text TEXT or --input FILE");
   const Tokenizer tok = Tokenizer::load(tokenizer_folder(opt.model));
   const std::vector<std::string> texts =
-      opt.input.empty() ? std::vector<std::string>{opt.text} : input_texts(opt.input);
+      opt.input.empty() ? std::vector<std::string>{opt.text} : read_input_texts(opt.input);
   const bool add_special = !opt.no_special_tokens;
   if (opt.format == "jsonl") {
     for (const auto& text : texts)
@@ -167,9 +128,7 @@ void setup(CLI::App& app) {
                   "or tokenizer.model), or a Hugging Face id in the local cache")
       ->required();
   auto* text = cmd->add_option("--text", opt->text, "The text to tokenize");
-  auto* input = cmd->add_option("--input", opt->input,
-                                "A .txt file (its whole content is one text) or a .jsonl file "
-                                "(one {\"text\": ...} object per line, one result per line)");
+  auto* input = cmd->add_option("--input", opt->input, kInputHelp);
   text->excludes(input);
   cmd->add_flag("--no-special-tokens", opt->no_special_tokens,
                 "Do not add the special tokens the tokenizer adds by default ([CLS], BOS, ...)");

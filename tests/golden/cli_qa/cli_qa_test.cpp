@@ -56,5 +56,48 @@ TEST(CliQa, AnalyzeOfSavedAttentionMatchesLiveAnalyze) {
   EXPECT_EQ(live.out.find(",,"), std::string::npos) << live.out;
 }
 
+// --input reads the same texts in every command: a folder is an error (not an empty text), and a
+// file's final newline is not part of its text.
+TEST(CliQa, InputFileIsReadTheSameByEveryCommand) {
+  TempDir tmp;
+  for (const char* command : {"tokenize", "analyze"}) {
+    const CliResult folder = run_cli({command, "--model", "demo", "--input", tmp.file("")});
+    EXPECT_EQ(folder.exit_code, 1) << command;
+    EXPECT_NE(folder.error.find("folder"), std::string::npos) << command << ": " << folder.error;
+    const std::string misnamed_folder = tmp.file("texts.txt");
+    fs::create_directories(misnamed_folder);
+    EXPECT_EQ(run_cli({command, "--model", "demo", "--input", misnamed_folder}).exit_code, 1);
+    EXPECT_EQ(run_cli({command, "--model", "demo", "--input", tmp.file("missing.txt")}).exit_code,
+              1);
+  }
+  const std::string txt = tmp.write("cat.txt", std::string(kText) + "\n");
+  const std::string md = tmp.write("cat.md", std::string(kText) + "\r\n");
+  const CliResult direct = run_cli({"tokenize", "--model", "demo", "--text", kText});
+  ASSERT_EQ(direct.exit_code, 0) << direct.error;
+  for (const std::string& file : {txt, md}) {
+    const CliResult from_file =
+        run_cli({"tokenize", "--model", "demo", "--input", file, "--format", "jsonl"});
+    ASSERT_EQ(from_file.exit_code, 0) << from_file.error;
+    EXPECT_EQ(from_file.out, direct.out) << file;
+  }
+  const CliResult live =
+      run_cli({"analyze", "--model", "demo", "--text", kText, "--format", "csv"});
+  const CliResult from_md =
+      run_cli({"analyze", "--model", "demo", "--input", md, "--format", "csv"});
+  ASSERT_EQ(from_md.exit_code, 0) << from_md.error;
+  EXPECT_EQ(from_md.out, live.out);
+
+  const std::string blank = tmp.write("blank.jsonl", "\n  \n");
+  const CliResult none = run_cli({"analyze", "--model", "demo", "--input", blank});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.error.find("no texts"), std::string::npos) << none.error;
+  const std::string bad = tmp.write("bad.jsonl", "{\"text\": \"a\"}\n{\"txt\": 1}\n");
+  for (const char* command : {"tokenize", "analyze"}) {
+    const CliResult r = run_cli({command, "--model", "demo", "--input", bad});
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_NE(r.error.find("line 2"), std::string::npos) << command << ": " << r.error;
+  }
+}
+
 }  // namespace
 }  // namespace attnscope
