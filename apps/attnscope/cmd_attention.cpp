@@ -31,6 +31,7 @@ struct AttentionOptions {
   bool logits = false;
   std::string max_memory;
   bool force = false;
+  bool has_text = false;  // --text was given (an empty text is a valid input: [CLS] [SEP], BOS)
 };
 
 std::string index_list(const std::vector<int>& values) {
@@ -46,7 +47,7 @@ void run(const AttentionOptions& opt) {
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
   std::vector<int64_t> special_mask;  // [T]; empty with --ids
-  if (!opt.text.empty()) {
+  if (opt.has_text) {
     const Encoding encoding = Tokenizer::load(folder).encode(opt.text, !opt.no_special_tokens);
     ids = encoding.ids;
     tokens = encoding.tokens;
@@ -97,7 +98,7 @@ void run(const AttentionOptions& opt) {
   writer.set_metadata("causal", config.causal ? "true" : "false");
   writer.set_metadata("layers", index_list(store.layers()));
   writer.set_metadata("heads", index_list(store.heads()));
-  if (!opt.text.empty()) {
+  if (opt.has_text) {
     writer.set_metadata("text", opt.text);
     writer.set_metadata("tokens", nlohmann::json(tokens).dump());
   }
@@ -126,8 +127,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--max-memory", opt->max_memory,
                   "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
   cmd->add_flag("--force", opt->force, "Replace --out if it exists");
-  cmd->callback([opt] {
-    if (opt->ids.empty() == opt->text.empty()) {
+  cmd->callback([opt, ids, text] {
+    opt->has_text = text->count() > 0;
+    if ((ids->count() > 0) == opt->has_text) {
       throw InputError("give exactly one of --ids or --text");
     }
     run(*opt);
