@@ -37,7 +37,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& err) {
     err << "attnscope: error: " << e.what() << "\n";
     return kExitError;
   } catch (const std::bad_alloc&) {
-    err << "attnscope: error: out of memory (try --max-memory, fewer layers or shorter input)\n";
+    err << "attnscope: error: out of memory; try a shorter input or fewer layers\n";
     return kExitError;
   } catch (const std::exception& e) {
     err << "attnscope: internal error: " << e.what() << "\n";

@@ -4,6 +4,8 @@
 
 #include "analysis/attention_source.h"
 #include "core/error.h"
+#include "core/memory.h"
+#include "model/forward_memory.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -29,10 +31,33 @@ class ModelAttentionSource : public AttentionSource {
   }
 
   void run(const EncodedText& text, std::span<AttentionObserver* const> observers) override {
+    check_memory(static_cast<int64_t>(text.ids.size()));
     model_.forward(ForwardInput::single(text.ids), observers);
   }
 
  private:
+  // Observers stream, so a run needs the forward pass's working buffers (one layer's
+  // [head, query_pos, key_pos] and its activations): refuse inputs whose buffers would exceed
+  // the default memory budget instead of failing inside the forward pass (or being killed).
+  void check_memory(int64_t tokens) const {
+    const uint64_t budget = default_memory_budget();
+    const auto need = [&](int64_t t) { return forward_activation_bytes(model_.config(), 1, t); };
+    if (need(tokens) <= budget) return;
+    int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
+    while (lo < hi) {
+      const int64_t mid = (lo + hi + 1) / 2;
+      if (need(mid) <= budget)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    throw LimitError("analysing " + std::to_string(tokens) + " tokens needs " +
+                     format_bytes(need(tokens)) + " of working memory, above the budget of " +
+                     format_bytes(budget) +
+                     " (the default memory budget, 75% of RAM); give an input of at most " +
+                     std::to_string(lo) + " tokens");
+  }
+
   std::string name_;
   Model model_;
   Tokenizer tokenizer_;

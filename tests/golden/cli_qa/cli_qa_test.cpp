@@ -112,5 +112,18 @@ TEST(CliQa, AttentionTakesAnEmptyText) {
   EXPECT_NE(neither.error.find("--ids or --text"), std::string::npos) << neither.error;
 }
 
+// analyze and importance stream one layer at a time, but a layer of a very long input still needs
+// H x T x T floats: the run is refused up front with the longest input that fits, not left to
+// fail (or be killed) inside the forward pass.
+TEST(CliQa, VeryLongInputIsRefusedWithALimit) {
+  std::string text;
+  for (int k = 0; k < 100000; ++k) text += "the cat sat on the mat . ";  // ~600k tokens
+  for (const char* command : {"analyze", "importance"}) {
+    const CliResult r = run_cli({command, "--model", "demo", "--text", text});
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_NE(r.error.find("at most"), std::string::npos) << command << ": " << r.error;
+  }
+}
+
 }  // namespace
 }  // namespace attnscope
