@@ -126,6 +126,14 @@ AttentionFile::AttentionFile(const std::string& path, AttentionFileOptions optio
     throw FormatError(path, "tensor 'attentions' " + format_shape(shape) +
                                 ": query_pos and key_pos axes differ; expected square matrices");
   }
+  for (size_t axis = 0; axis < shape.size(); ++axis) {
+    if (shape[axis] == 0) {
+      static constexpr const char* kAxes[] = {"batch", "layer", "head", "query_pos", "key_pos"};
+      throw FormatError(path, "tensor 'attentions' " + format_shape(shape) + " has an empty " +
+                                  kAxes[axis + (batched ? 0 : 1)] +
+                                  " axis; expected at least one sequence, layer, head and token");
+    }
+  }
   if (!is_float(attentions_->dtype)) {
     throw FormatError(path, "tensor 'attentions' has dtype " +
                                 std::string(dtype_name(attentions_->dtype)) +

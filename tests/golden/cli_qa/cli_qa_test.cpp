@@ -125,5 +125,31 @@ TEST(CliQa, VeryLongInputIsRefusedWithALimit) {
   }
 }
 
+// A safetensors file of `n` bytes of F32 zeros as tensor `attentions` of `shape`.
+std::string attentions_file(const TempDir& tmp, const std::string& name, const std::string& shape,
+                            size_t n) {
+  const std::string header = "{\"attentions\":{\"dtype\":\"F32\",\"shape\":" + shape +
+                             ",\"data_offsets\":[0," + std::to_string(n) + "]}}";
+  std::string bytes(8, '\0');
+  for (size_t k = 0; k < 8; ++k) bytes[k] = static_cast<char>((header.size() >> (8 * k)) & 0xff);
+  return tmp.write(name, bytes + header + std::string(n, '\0'));
+}
+
+// An attention file with an empty axis is refused when it opens, naming the axis, by both
+// commands (it used to print a table of "-" for T = 0, and blame --layers for L = 0).
+TEST(CliQa, AttentionFileWithAnEmptyAxisIsRefused) {
+  TempDir tmp;
+  const std::string no_tokens = attentions_file(tmp, "t0.safetensors", "[1,1,0,0]", 0);
+  const std::string no_layers = attentions_file(tmp, "l0.safetensors", "[0,1,2,2]", 0);
+  for (const char* command : {"analyze", "importance"}) {
+    const CliResult t0 = run_cli({command, "--attentions", no_tokens});
+    EXPECT_EQ(t0.exit_code, 1) << command;
+    EXPECT_NE(t0.error.find("empty query_pos axis"), std::string::npos) << t0.error;
+    const CliResult l0 = run_cli({command, "--attentions", no_layers});
+    EXPECT_EQ(l0.exit_code, 1) << command;
+    EXPECT_NE(l0.error.find("empty layer axis"), std::string::npos) << l0.error;
+  }
+}
+
 }  // namespace
 }  // namespace attnscope
