@@ -27,8 +27,8 @@ class WorkerPool {
   // False when another caller's loop is running (the caller then runs its loop inline).
   bool run(int threads, int64_t count, int64_t chunk,
            const std::function<void(int64_t, int64_t)>& body) {
-    std::unique_lock busy(busy_, std::try_to_lock);
-    if (!busy.owns_lock()) return false;
+    bool idle = false;
+    if (!busy_.compare_exchange_strong(idle, true)) return false;  // also a nested call
     const int helpers = threads - 1;
     while (static_cast<int>(workers_.size()) < helpers) {
       workers_.emplace_back([this, index = static_cast<int>(workers_.size())] { work(index); });
@@ -48,6 +48,7 @@ class WorkerPool {
     std::unique_lock lock(mutex_);
     done_.wait(lock, [this] { return pending_helpers_ == 0; });
     body_ = nullptr;
+    busy_.store(false);
     return true;
   }
 
@@ -78,7 +79,7 @@ class WorkerPool {
     }
   }
 
-  std::mutex busy_;  // held by the caller whose loop is running
+  std::atomic<bool> busy_{false};  // a caller's loop is running
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
