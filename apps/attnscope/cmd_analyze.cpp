@@ -195,10 +195,7 @@ void setup(CLI::App& app) {
   auto opt = std::make_shared<AnalyzeCliOptions>();
   auto* cmd = app.add_subcommand(
       "analyze", "Per-head attention statistics and pattern classes (docs/analysis.md)");
-  auto* model = cmd->add_option(
-      "--model,-m", opt->model,
-      "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
-      "cache, or 'demo'");
+  auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
   auto* text = cmd->add_option("--text", opt->texts, "Text to analyse (repeat for several)");
   auto* input = cmd->add_option("--input", opt->input, kInputHelp);
   auto* attentions = cmd->add_option(

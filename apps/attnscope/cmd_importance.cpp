@@ -1,4 +1,4 @@
-// attnscope importance: which tokens receive the most attention (METRICS.md "Token importance"),
+// attnscope importance: which tokens receive the most attention (docs/analysis.md, METRICS.md),
 // ranked, from a live model (--model --text) or a saved attention file (--attentions).
 #include <cmath>
 #include <cstdio>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/attention_analyzer.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
 
@@ -100,12 +101,9 @@ void run(const ImportanceCliOptions& opt) {
 
 void setup(CLI::App& app) {
   auto opt = std::make_shared<ImportanceCliOptions>();
-  auto* cmd =
-      app.add_subcommand("importance", "Rank tokens by the attention they receive (METRICS.md)");
-  auto* model = cmd->add_option(
-      "--model,-m", opt->model,
-      "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
-      "cache, or 'demo'");
+  auto* cmd = app.add_subcommand("importance",
+                                 "Rank tokens by the attention they receive (docs/analysis.md)");
+  auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
   auto* text = cmd->add_option("--text", opt->text, "Text to score");
   auto* attentions = cmd->add_option("--attentions", opt->attentions,
                                      "Saved attention (.safetensors) instead of a model");

@@ -123,7 +123,7 @@ void setup(CLI::App& app) {
   auto opt = std::make_shared<TokenizeOptions>();
   auto* cmd = app.add_subcommand(
       "tokenize", "Tokenize text like Hugging Face: ids, tokens, offsets, special-tokens mask");
-  cmd->add_option("--model", opt->model,
+  cmd->add_option("--model,-m", opt->model,
                   "Model or tokenizer folder (tokenizer.json, vocab.txt, vocab.json + merges.txt "
                   "or tokenizer.model), or a Hugging Face id in the local cache")
       ->required();
