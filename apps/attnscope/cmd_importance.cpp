@@ -116,8 +116,9 @@ void setup(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   attentions->excludes(model)->excludes(text);
   sequence->needs(attentions);
-  cmd->callback([opt] {
-    if (opt->attentions.empty() && (opt->model.empty() || opt->text.empty())) {
+  cmd->callback([opt, text] {
+    // An empty --text "" is a text ([CLS] [SEP], BOS); only a missing --text is an error.
+    if (opt->attentions.empty() && (opt->model.empty() || text->count() == 0)) {
       throw InputError("give --model with --text, or --attentions");
     }
     run(*opt);

@@ -101,12 +101,16 @@ TEST(CliQa, InputFileIsReadTheSameByEveryCommand) {
 
 // An empty --text is a text (the demo's tokenizer makes it [BOS]), not a missing option; with
 // neither or both of --ids / --text the command refuses.
-TEST(CliQa, AttentionTakesAnEmptyText) {
+TEST(CliQa, AttentionAndImportanceTakeAnEmptyText) {
   TempDir tmp;
   const CliResult empty =
       run_cli({"attention", "--model", "demo", "--text", "", "--out", tmp.file("a.safetensors")});
   EXPECT_EQ(empty.exit_code, 0) << empty.error;
   EXPECT_TRUE(fs::exists(tmp.file("a.safetensors")));
+  const CliResult ranked =
+      run_cli({"importance", "--model", "demo", "--text", "", "--format", "csv"});
+  EXPECT_EQ(ranked.exit_code, 0) << ranked.error;
+  EXPECT_EQ(ranked.out, "rank,position,token,score\n1,0,\"<s>\",1\n");
   const CliResult neither = run_cli({"attention", "--model", "demo", "--out", tmp.file("b")});
   EXPECT_EQ(neither.exit_code, 1);
   EXPECT_NE(neither.error.find("--ids or --text"), std::string::npos) << neither.error;
