@@ -101,7 +101,12 @@ void check_output_path(const std::string& path, bool force) {
 }
 
 uint64_t memory_budget(const std::string& option) {
-  return option.empty() ? default_memory_budget() : parse_byte_size(option);
+  if (option.empty()) return default_memory_budget();
+  try {
+    return parse_byte_size(option);
+  } catch (const InputError& e) {
+    throw InputError(std::string("--max-memory: ") + e.what());
+  }
 }
 
 void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,

@@ -171,5 +171,17 @@ TEST(CliQa, ModelOptionIsTheSameEverywhere) {
   EXPECT_EQ(run_cli({"importance", "--help"}).out.find("METRICS.md"), std::string::npos);
 }
 
+// A bad --max-memory value names the option.
+TEST(CliQa, BadMaxMemoryNamesTheOption) {
+  TempDir tmp;
+  for (const char* value : {"abc", "-5", "1e100", " 2G"}) {
+    const CliResult r = run_cli({"attention", "--model", "demo", "--text", "a", "--out",
+                                 tmp.file("a.safetensors"), "--max-memory", value});
+    EXPECT_EQ(r.exit_code, 1) << value;
+    EXPECT_NE(r.error.find("--max-memory"), std::string::npos) << value << ": " << r.error;
+    EXPECT_FALSE(fs::exists(tmp.file("a.safetensors")));
+  }
+}
+
 }  // namespace
 }  // namespace attnscope
