@@ -1,10 +1,11 @@
 // The BLAS library that runs every GEMM, seen at run time: its build, the CPU kernel set it
 // chose, its thread count. The kernel set decides the speed of the forward pass: Debian 12's
 // OpenBLAS 0.3.21 does not know AMD Zen 5 and falls back to its Haswell (AVX2) kernels (some
-// environments also force them with OPENBLAS_CORETYPE=Haswell, which keeps valgrind usable);
-// on an AVX-512 CPU its SkylakeX kernels run sgemm about 1.9x faster (bench/README.md, "Forward
-// pass"). OpenBLAS reads OPENBLAS_CORETYPE once, while it loads, so the choice is the user's:
-// programs show suggested_blas_core() as a hint.
+// environments force them with OPENBLAS_CORETYPE=Haswell because older OpenBLAS builds computed
+// wrong results or crashed on such CPUs); on an AVX-512 CPU its SkylakeX kernels run sgemm about
+// 1.9x faster (bench/README.md, "Forward pass"). OpenBLAS reads OPENBLAS_CORETYPE once, while it
+// loads, so the choice is the user's, and only after the golden tests pass with it: the library
+// never changes it, and only the benchmark shows suggested_blas_core() as a hint.
 //
 //   ops::set_blas_threads(2);
 //   std::cout << ops::blas_info().core;                  // "Haswell"

@@ -95,10 +95,12 @@ TEST_P(EveryArch, SingleTokenAndUnbatchedAgreeWithBatch) {
   AttentionObserver* batch_observers[] = {&batch_store};
   AttentionObserver* single_observers[] = {&single_store};
   model.forward(batch, batch_observers);
-  // The first sequence alone (no padding) gives the same attention as inside the batch.
+  // The first sequence alone (no padding) gives the same attention as inside the batch, within
+  // the numerics contract: BLAS kernels block differently for different row counts, so the sums
+  // are rounded differently (2.4e-6 seen with OpenBLAS's SkylakeX kernels).
   const std::vector<int64_t> first(batch.ids.begin(), batch.ids.begin() + batch.tokens);
   model.forward(ForwardInput::single(first), single_observers);
-  EXPECT_TRUE(all_close("attentions", single_store.sequence(0), batch_store.sequence(0), 1e-6));
+  EXPECT_TRUE(all_close("attentions", single_store.sequence(0), batch_store.sequence(0), 1e-5));
   // One token: every head attends to it with probability exactly 1.
   AttentionStore one_store;
   AttentionObserver* one_observers[] = {&one_store};
