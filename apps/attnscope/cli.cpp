@@ -28,6 +28,16 @@ int run_cli(const std::vector<std::string>& args, std::ostream& err) {
                    [](const auto& a, const auto& b) { return a.order < b.order; });
   for (const auto& command : commands) command.setup(app);
 
+  // CLI11 would answer an unknown command with "A subcommand is required"; name it instead.
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
+      std::none_of(commands.begin(), commands.end(),
+                   [&](const Command& c) { return c.name == args[0]; })) {
+    err << "attnscope: error: unknown command '" << args[0] << "'; commands:";
+    for (const auto& command : commands) err << " " << command.name;
+    err << " (attnscope --help)\n";
+    return kExitUsage;
+  }
+
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
     app.parse(reversed);

@@ -183,5 +183,14 @@ TEST(CliQa, BadMaxMemoryNamesTheOption) {
   }
 }
 
+// A mistyped command is named in the usage error (CLI11 alone says "A subcommand is required").
+TEST(CliQa, UnknownCommandIsNamed) {
+  const CliResult r = run_cli({"analyse", "--model", "demo"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.error.find("unknown command 'analyse'"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("analyze"), std::string::npos) << r.error;
+  EXPECT_EQ(run_cli({"version"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace attnscope
