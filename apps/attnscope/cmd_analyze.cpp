@@ -36,11 +36,12 @@ struct AnalyzeCliOptions {
   std::vector<std::string> thresholds;
 };
 
-// 4 significant digits, "-" for an undefined figure.
+// Four decimals, so columns line up and 1e-25 reads as the 0.0000 it is for a person; "-" for
+// an undefined figure. (JSON and CSV keep full precision.)
 std::string short_number(double value) {
   if (std::isnan(value)) return "-";
   char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.4g", value);
+  std::snprintf(buffer, sizeof(buffer), std::fabs(value) < 1e4 ? "%.4f" : "%.4g", value);
   return buffer;
 }
 
