@@ -88,6 +88,14 @@ std::string format_bytes(uint64_t bytes) {
   return buffer;
 }
 
+uint64_t saturate_bytes(long double bytes) {
+  constexpr auto kMax = static_cast<long double>(UINT64_MAX);
+  if (!(bytes > 0)) return 0;
+  return bytes >= kMax ? UINT64_MAX : static_cast<uint64_t>(bytes);
+}
+
+uint64_t add_saturated(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 uint64_t peak_rss_bytes() {
   std::ifstream status("/proc/self/status");
   std::string line;

@@ -18,6 +18,12 @@ uint64_t default_memory_budget();
 uint64_t parse_byte_size(std::string_view text);
 // "1.50 GiB", "12.0 MiB", "512 B".
 std::string format_bytes(uint64_t bytes);
+// A byte count from a product that may exceed 2^64 (an absurd sequence length, say): computed
+// by the caller in long double, clamped here to UINT64_MAX so estimates stay monotonic.
+uint64_t saturate_bytes(long double bytes);
+// a + b, clamped to UINT64_MAX.
+uint64_t add_saturated(uint64_t a, uint64_t b);
+
 // Peak resident set size of this process so far (VmHWM), in bytes; 0 when unknown.
 uint64_t peak_rss_bytes();
 

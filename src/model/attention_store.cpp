@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/memory.h"
 
 namespace attnscope {
 namespace {
@@ -180,10 +181,11 @@ void AttentionStore::clear() {
 
 uint64_t AttentionStore::estimate_bytes(const KeepSpec& keep, int64_t num_layers, int64_t num_heads,
                                         int64_t batch, int64_t tokens) {
-  const uint64_t layers = keep.layers.empty() ? num_layers : keep.layers.size();
-  const uint64_t heads = keep.heads.empty() ? num_heads : keep.heads.size();
-  const uint64_t element = keep.dtype == DType::kF16 ? 2 : 4;
-  return layers * heads * static_cast<uint64_t>(batch) * tokens * tokens * element;
+  const long double layers = keep.layers.empty() ? num_layers : keep.layers.size();
+  const long double heads = keep.heads.empty() ? num_heads : keep.heads.size();
+  const long double element = keep.dtype == DType::kF16 ? 2 : 4;
+  const long double t = tokens;
+  return saturate_bytes(layers * heads * static_cast<long double>(batch) * t * t * element);
 }
 
 }  // namespace attnscope

@@ -11,6 +11,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/memory.h"
 #include "model/forward_memory.h"
 #include "model/model.h"
 #include "ops/activation.h"
@@ -305,12 +306,14 @@ class ForwardPass {
 }  // namespace
 
 uint64_t forward_activation_bytes(const ModelConfig& c, int64_t batch, int64_t tokens) {
-  const uint64_t rows = static_cast<uint64_t>(batch) * tokens;
-  uint64_t floats = rows * (4 * c.hidden_size + c.qkv_dim() + c.q_dim());
+  // long double: an absurd length must give a huge estimate, not a wrapped-around small one.
+  const long double t = tokens;
+  const long double rows = static_cast<long double>(batch) * t;
+  long double floats = rows * (4 * c.hidden_size + c.qkv_dim() + c.q_dim());
   floats += rows * c.intermediate_size * (c.mlp == MlpKind::kGated ? 2 : 1);
-  floats += static_cast<uint64_t>(c.num_attention_heads) * tokens * tokens;
-  if (c.position == PositionKind::kRotary) floats += static_cast<uint64_t>(tokens) * c.rotary_dim();
-  return floats * sizeof(float) + rows * 2 * sizeof(int64_t);
+  floats += c.num_attention_heads * t * t;
+  if (c.position == PositionKind::kRotary) floats += t * c.rotary_dim();
+  return saturate_bytes(floats * sizeof(float) + rows * 2 * sizeof(int64_t));
 }
 
 ForwardResult Model::forward(const ForwardInput& input,

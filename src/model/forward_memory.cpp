@@ -25,11 +25,12 @@ MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch,
   m.activations = forward_activation_bytes(config, batch, tokens);
   m.attention_kept = AttentionStore::estimate_bytes(keep, config.num_hidden_layers,
                                                     config.num_attention_heads, batch, tokens);
-  const uint64_t rows = static_cast<uint64_t>(batch) * tokens;
+  const long double rows = static_cast<long double>(batch) * tokens;
   if (options.hidden_states) {
-    m.hidden_states = rows * (config.num_hidden_layers + 1) * config.hidden_size * sizeof(float);
+    m.hidden_states =
+        saturate_bytes(rows * (config.num_hidden_layers + 1) * config.hidden_size * sizeof(float));
   }
-  if (options.logits) m.logits = rows * config.vocab_size * sizeof(float);
+  if (options.logits) m.logits = saturate_bytes(rows * config.vocab_size * sizeof(float));
   return m;
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/memory.h"
 #include "model/attention_store.h"
 #include "model/config.h"
 #include "model/model.h"
@@ -24,8 +25,12 @@ struct MemoryEstimate {
   uint64_t hidden_states = 0;   // ForwardResult::hidden_states, when asked
   uint64_t logits = 0;          // ForwardResult::logits, when asked
   // Everything a run adds on top of the loaded weights.
-  uint64_t run_total() const { return activations + attention_kept + hidden_states + logits; }
-  uint64_t total() const { return weights + run_total(); }
+  // Saturating sums: an absurd request gives UINT64_MAX, never a wrapped-around small number.
+  uint64_t run_total() const {
+    return add_saturated(add_saturated(activations, attention_kept),
+                         add_saturated(hidden_states, logits));
+  }
+  uint64_t total() const { return add_saturated(weights, run_total()); }
   std::string describe() const;  // "attention 12.0 MiB + activations 3.1 MiB + ..."
 };
 

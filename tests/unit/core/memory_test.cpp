@@ -37,5 +37,13 @@ TEST(Memory, MachineFacts) {
   EXPECT_GT(peak_rss_bytes(), 0u);
 }
 
+TEST(Memory, SaturatingArithmetic) {
+  EXPECT_EQ(saturate_bytes(12.0L), 12u);
+  EXPECT_EQ(saturate_bytes(-1.0L), 0u);
+  EXPECT_EQ(saturate_bytes(1e30L), UINT64_MAX);
+  EXPECT_EQ(add_saturated(UINT64_MAX - 1, 5), UINT64_MAX);
+  EXPECT_EQ(add_saturated(2, 3), 5u);
+}
+
 }  // namespace
 }  // namespace attnscope

@@ -58,6 +58,18 @@ TEST(AttentionStore, KeepsChosenLayersAndHeads) {
   EXPECT_THROW(store.layer(0), InputError);
 }
 
+TEST(AttentionStore, EstimatesGrowWithLengthAndNeverWrapAround) {
+  uint64_t previous = 0;
+  for (int64_t tokens : std::initializer_list<int64_t>{1, 1000, 1000000, 99999999999, INT64_MAX}) {
+    const uint64_t f32 = AttentionStore::estimate_bytes({}, 32, 32, 1, tokens);
+    const uint64_t f16 = AttentionStore::estimate_bytes({.dtype = DType::kF16}, 32, 32, 1, tokens);
+    EXPECT_GE(f32, previous) << tokens;
+    EXPECT_LE(f16, f32) << tokens;
+    previous = f32;
+  }
+  EXPECT_EQ(previous, UINT64_MAX);
+}
+
 TEST(AttentionStore, F16HalvesMemory) {
   const std::vector<float> probs = {1, 0, 0.3f, 0.7f, 1, 0, 0.3f, 0.7f, 1, 0, 0.3f, 0.7f};
   const std::vector<int64_t> mask = {1, 1};
