@@ -3,6 +3,7 @@
 #include <string>
 
 #include "commands.h"
+#include "core/error.h"
 #include "demo/demo_model.h"
 
 namespace attnscope::cli {
@@ -13,10 +14,14 @@ void setup(CLI::App& app) {
       "demo",
       "The built-in demo model (--model demo): list its designed heads, or export its folder");
   auto export_dir = std::make_shared<std::string>();
-  cmd->add_option("--export", *export_dir,
-                  "Write the demo model (config.json, model.safetensors, tokenizer.json, ...) "
-                  "into this folder (new, empty, or an earlier export)");
-  cmd->callback([export_dir] {
+  auto* export_option =
+      cmd->add_option("--export", *export_dir,
+                      "Write the demo model (config.json, model.safetensors, tokenizer.json, ...) "
+                      "into this folder (new, empty, or an earlier export)");
+  cmd->callback([export_dir, export_option] {
+    if (export_option->count() > 0 && export_dir->empty()) {
+      throw InputError("--export needs a folder name");
+    }
     if (!export_dir->empty()) {
       demo::write_demo_model(*export_dir);
       std::cout << "wrote the attnscope demo model (version " << demo::kDemoModelVersion << ") to "

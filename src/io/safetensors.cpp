@@ -228,15 +228,17 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
   if (header_size > kMaxSafetensorsHeaderBytes) {
     throw FormatError(path,
                       "header length " + std::to_string(header_size) + " exceeds the limit of " +
-                          std::to_string(kMaxSafetensorsHeaderBytes) + " bytes",
+                          std::to_string(kMaxSafetensorsHeaderBytes) +
+                          " bytes (is this a safetensors file?)",
                       0);
   }
   if (header_size > file_size - kLengthPrefixBytes) {
-    throw FormatError(
-        path,
-        "header length " + std::to_string(header_size) + " runs past the end of the file (only " +
-            std::to_string(file_size - kLengthPrefixBytes) + " bytes follow the length)",
-        0);
+    throw FormatError(path,
+                      "header length " + std::to_string(header_size) +
+                          " runs past the end of the file (only " +
+                          std::to_string(file_size - kLengthPrefixBytes) +
+                          " bytes follow the length; truncated, or not a safetensors file?)",
+                      0);
   }
   data_start_ = kLengthPrefixBytes + header_size;
   const uint64_t data_size = file_size - data_start_;
