@@ -73,7 +73,7 @@ void run(const ImportanceCliOptions& opt) {
     return;
   }
   if (opt.format == "csv") {
-    std::cout << "rank,position,token,score\n";
+    std::cout << "rank,position,id,token,score\n";  // id is empty when unknown
     for (const auto& r : ranked) {
       std::string token = r.token;
       // RFC 4180 quoting: tokens may hold commas, quotes or newlines.
@@ -82,7 +82,9 @@ void run(const ImportanceCliOptions& opt) {
       quoted += "\"";
       char score[32];
       std::snprintf(score, sizeof(score), "%.9g", r.score);
-      std::cout << r.rank << "," << r.position << "," << quoted << "," << score << "\n";
+      const std::string id = r.id ? std::to_string(*r.id) : "";
+      std::cout << r.rank << "," << r.position << "," << id << "," << quoted << "," << score
+                << "\n";
     }
     return;
   }

@@ -110,7 +110,7 @@ TEST(CliQa, AttentionAndImportanceTakeAnEmptyText) {
   const CliResult ranked =
       run_cli({"importance", "--model", "demo", "--text", "", "--format", "csv"});
   EXPECT_EQ(ranked.exit_code, 0) << ranked.error;
-  EXPECT_EQ(ranked.out, "rank,position,token,score\n1,0,\"<s>\",1\n");
+  EXPECT_EQ(ranked.out, "rank,position,id,token,score\n1,0,,\"<s>\",1\n");
   const CliResult neither = run_cli({"attention", "--model", "demo", "--out", tmp.file("b")});
   EXPECT_EQ(neither.exit_code, 1);
   EXPECT_NE(neither.error.find("--ids or --text"), std::string::npos) << neither.error;
