@@ -16,6 +16,7 @@
 #include "model/attention_store.h"
 #include "model/model.h"
 #include "support/shared_data.h"
+#include "support/temp_dir.h"
 #include "tensor_compare.h"
 
 namespace attnscope {
@@ -37,21 +38,7 @@ Outputs run(const Model& model, const std::vector<int64_t>& ids) {
   return {store.sequence(0), std::move(out.hidden_states)};
 }
 
-// A scratch folder removed at the end of the test.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() /
-              ("attnscope_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ::attnscope::testing::TempDir;
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 

@@ -12,6 +12,7 @@
 #include "io/safetensors.h"
 #include "support/cli_harness.h"
 #include "support/shared_data.h"
+#include "support/temp_dir.h"
 
 namespace attnscope {
 namespace {
@@ -19,22 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::attnscope::testing::CliResult;
 using ::attnscope::testing::run_cli;
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("attnscope_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using ::attnscope::testing::TempDir;
 
 std::string join_ids(const std::vector<int64_t>& ids) {
   std::string out;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "support/cli_harness.h"
+#include "support/temp_dir.h"
 
 namespace attnscope {
 namespace {
@@ -15,27 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::attnscope::testing::CliResult;
 using ::attnscope::testing::run_cli;
-
-class TempDir {
- public:
-  TempDir() {
-    path_ =
-        fs::temp_directory_path() /
-        ("attnscope_cli_qa_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream(path_ / name, std::ios::binary) << content;
-    return file(name);
-  }
-
- private:
-  fs::path path_;
-};
+using ::attnscope::testing::TempDir;
 
 constexpr const char* kText = "the cat sat on the mat . the cat sat on the mat .";
 

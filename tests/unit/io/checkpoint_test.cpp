@@ -8,10 +8,12 @@
 #include "core/mapped_file.h"
 #include "io/safetensors.h"
 #include "support/shared_data.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace attnscope {
 namespace {
+
+using ::attnscope::testing::TempDir;
 
 namespace fs = std::filesystem;
 

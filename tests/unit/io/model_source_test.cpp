@@ -10,36 +10,16 @@
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "io/json_file.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace attnscope {
 namespace {
 
+using ::attnscope::testing::TempDir;
+
 namespace fs = std::filesystem;
 
-// Sets an environment variable for the lifetime of the object, restoring the old value.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using ::attnscope::testing::ScopedEnv;
 
 // A cache tree like huggingface_hub makes: blobs/, refs/main, snapshots/<commit>/ with symlinks.
 fs::path add_cached_model(const fs::path& cache, const std::string& repo_name,

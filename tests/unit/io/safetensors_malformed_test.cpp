@@ -8,10 +8,12 @@
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "io/safetensors.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace attnscope {
 namespace {
+
+using ::attnscope::testing::TempDir;
 
 std::string length_prefix(uint64_t n) {
   std::string out;

@@ -9,10 +9,12 @@
 
 #include "core/error.h"
 #include "support/shared_data.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace attnscope {
 namespace {
+
+using ::attnscope::testing::TempDir;
 
 Tensor random_tensor(const Shape& shape, uint32_t seed) {
   Tensor t(shape);
