@@ -102,10 +102,22 @@ AnalysisSummary AttentionAnalyzer::analyze(std::span<const std::string> texts,
                                            const AnalyzeOptions& options) {
   StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
   AttentionObserver* observers[] = {&stats};
-  for (const std::string& text : texts) {
-    EncodedText encoded = source_->encode(text);
-    stats.begin_text(encoded.special_mask, encoded.tokens);
-    source_->run(encoded, observers);
+  for (size_t k = 0; k < texts.size(); ++k) {
+    // With several texts, an error says which one (the k-th text of --input / --text).
+    const auto where = [&] {
+      return "text " + std::to_string(k + 1) + " of " + std::to_string(texts.size()) + ": ";
+    };
+    try {
+      EncodedText encoded = source_->encode(texts[k]);
+      stats.begin_text(encoded.special_mask, encoded.tokens);
+      source_->run(encoded, observers);
+    } catch (const InputError& e) {
+      if (texts.size() == 1) throw;
+      throw InputError(where() + e.what());
+    } catch (const LimitError& e) {
+      if (texts.size() == 1) throw;
+      throw LimitError(where() + e.what());
+    }
   }
   AnalysisSummary summary = stats.summary();
   summary.model = source_->name();

@@ -173,5 +173,18 @@ TEST(CliQa, UnknownCommandIsNamed) {
   EXPECT_EQ(run_cli({"version"}).exit_code, 0);
 }
 
+// With several texts, a bad one is named by its position.
+TEST(CliQa, AnalyzeNamesTheBadTextOfSeveral) {
+  TempDir tmp;
+  const std::string bad_utf8 = tmp.write("bad.txt", "the cat \xff sat");
+  const CliResult one = run_cli({"analyze", "--model", "demo", "--input", bad_utf8});
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_NE(one.error.find("UTF-8"), std::string::npos) << one.error;
+  const CliResult several = run_cli({"analyze", "--model", "demo", "--text", "the cat", "--text",
+                                     "the \xff dog", "--format", "json"});
+  EXPECT_EQ(several.exit_code, 1);
+  EXPECT_NE(several.error.find("text 2 of 2: "), std::string::npos) << several.error;
+}
+
 }  // namespace
 }  // namespace attnscope
