@@ -30,6 +30,7 @@
 #include "model/attention_store.h"
 #include "model/model.h"
 #include "ops/blas_runtime.h"
+#include "ops/gemm.h"
 #include "ops/parallel.h"
 
 namespace {
@@ -45,7 +46,8 @@ struct Options {
   std::string filter;
   bool gemm = false;
   bool forward = true;
-  bool once = false;  // one capture forward per case, no timing (for callgrind)
+  bool once = false;            // one capture forward per case, no timing (for callgrind)
+  std::string kernel = "auto";  // the ops::linear kernel (ATTNSCOPE_GEMM overrides "auto")
 };
 
 struct Case {
@@ -227,6 +229,7 @@ void print_forward_table(const std::vector<ForwardRow>& rows) {
 // uses, repeated `calls` times per forward.
 struct GemmShape {
   std::string what;
+  bool linear;  // an ops::linear projection (the chosen linear kernel), else cblas_sgemm
   bool transpose_b;
   int64_t m, n, k, lda, ldb, ldc;
   int64_t calls_per_layer;
@@ -236,13 +239,13 @@ std::vector<GemmShape> forward_gemms(const ModelConfig& c, int64_t batch, int64_
   const int64_t rows = batch * tokens, hidden = c.hidden_size, inter = c.intermediate_size;
   const int64_t qkv = c.qkv_dim(), head_dim = c.head_dim, heads = c.num_attention_heads;
   return {
-      {"qkv", true, rows, qkv, hidden, hidden, hidden, qkv, 1},
-      {"scores (per head)", true, tokens, tokens, head_dim, qkv, qkv, tokens, batch * heads},
-      {"context (per head)", false, tokens, head_dim, tokens, tokens, qkv, c.q_dim(),
+      {"qkv", true, true, rows, qkv, hidden, hidden, hidden, qkv, 1},
+      {"scores (per head)", false, true, tokens, tokens, head_dim, qkv, qkv, tokens, batch * heads},
+      {"context (per head)", false, false, tokens, head_dim, tokens, tokens, qkv, c.q_dim(),
        batch * heads},
-      {"attn out", true, rows, hidden, c.q_dim(), c.q_dim(), c.q_dim(), hidden, 1},
-      {"mlp up", true, rows, inter, hidden, hidden, hidden, inter, 1},
-      {"mlp down", true, rows, hidden, inter, inter, inter, hidden, 1},
+      {"attn out", true, true, rows, hidden, c.q_dim(), c.q_dim(), c.q_dim(), hidden, 1},
+      {"mlp up", true, true, rows, inter, hidden, hidden, hidden, inter, 1},
+      {"mlp down", true, true, rows, hidden, inter, inter, inter, hidden, 1},
   };
 }
 
@@ -258,6 +261,10 @@ double gemm_seconds(const GemmShape& g) {
   fill(b, g.transpose_b ? g.n * g.ldb : g.k * g.ldb);
   fill(cm, g.m * g.ldc);
   const auto once = [&] {
+    if (g.linear) {
+      attnscope::ops::linear(a.data(), g.m, g.k, b.data(), nullptr, g.n, cm.data());
+      return;
+    }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, g.transpose_b ? CblasTrans : CblasNoTrans,
                 static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k),
                 1.0f, a.data(), static_cast<blasint>(g.lda), b.data(), static_cast<blasint>(g.ldb),
@@ -278,9 +285,10 @@ double gemm_seconds(const GemmShape& g) {
 
 void print_gemm_table(const ModelConfig& c, const Case& cs) {
   std::printf(
-      "\n%s %ldx%ld: raw cblas_sgemm at the forward's shapes (row-major, B transposed "
-      "where marked)\n",
-      display_name(cs.family).c_str(), static_cast<long>(cs.batch), static_cast<long>(cs.tokens));
+      "\n%s %ldx%ld: the forward's GEMMs alone (row-major, B transposed where marked; "
+      "projections through ops::linear's %s kernel, attention through cblas_sgemm)\n",
+      display_name(cs.family).c_str(), static_cast<long>(cs.batch), static_cast<long>(cs.tokens),
+      attnscope::ops::linear_kernel_name(attnscope::ops::linear_kernel()));
   std::printf("| GEMM | m x n x k | B^T | calls/layer | us/call | GFLOP/s | ms/forward |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   double total = 0, flops = 0;
@@ -321,6 +329,8 @@ Options parse_options(int argc, char** argv) {
       options.filter = value();
     } else if (arg == "--gemm") {
       options.gemm = true;
+    } else if (arg == "--kernel") {
+      options.kernel = value();
     } else if (arg == "--once") {
       options.once = true;
     } else if (arg == "--gemm-only") {
@@ -330,7 +340,7 @@ Options parse_options(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: bench_forward [--runs N] [--threads N] [--element-threads N] "
                    "[--filter bert|gpt2|8x128...] "
-                   "[--gemm | --gemm-only] [--once]\n");
+                   "[--gemm | --gemm-only] [--kernel auto|blas|avx512] [--once]\n");
       std::exit(2);
     }
   }
@@ -343,10 +353,15 @@ int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   attnscope::ops::set_blas_threads(options.threads);
   attnscope::ops::set_parallel_threads(options.element_threads);
+  if (options.kernel != "auto") {
+    attnscope::ops::set_linear_kernel(attnscope::ops::parse_linear_kernel(options.kernel));
+  }
   const attnscope::ops::BlasInfo blas = attnscope::ops::blas_info();
-  std::printf("%s; kernels %s; %d threads (element loops: %d); load average %s\n",
-              blas.config.c_str(), blas.core.c_str(), blas.threads,
-              attnscope::ops::parallel_threads(), load_average().c_str());
+  std::printf(
+      "%s; kernels %s; %d threads (element loops: %d); projections: %s kernel; load average "
+      "%s\n",
+      blas.config.c_str(), blas.core.c_str(), blas.threads, attnscope::ops::parallel_threads(),
+      attnscope::ops::linear_kernel_name(attnscope::ops::linear_kernel()), load_average().c_str());
   if (const std::string core = attnscope::ops::suggested_blas_core(); !core.empty()) {
     std::printf("(this CPU has AVX-512: OPENBLAS_CORETYPE=%s selects faster kernels)\n",
                 core.c_str());

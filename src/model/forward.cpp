@@ -178,22 +178,36 @@ class ForwardPass {
       const auto k = [&](int64_t h) { return seq_qkv + q_dim + (h / group) * head_dim; };
       const auto v = [&](int64_t h) { return seq_qkv + q_dim + kv_dim + (h / group) * head_dim; };
       const auto scores = [&](int64_t h) { return probs_.data() + h * T * T; };
-      for (int64_t h = 0; h < heads; ++h) {
-        ops::gemm(false, true, T, T, head_dim, scale, q(h), qkv_dim, k(h), qkv_dim, 0.0f, scores(h),
-                  T);
-      }
-      // Every (head, query_pos) row at once, spread over the cores.
-      ops::parallel_for(
-          heads * T, std::max<int64_t>(1, 4096 / T), [&](int64_t first, int64_t last) {
-            for (int64_t row = first; row < last; ++row) {
-              const auto [begin, end] = visible_keys(row % T);
-              ops::softmax_row_range(probs_.data() + row * T, T, begin, end, key_bias);
-            }
-          });
+      const auto softmax_rows = [&](int64_t first, int64_t last) {  // rows of [head·query_pos]
+        for (int64_t row = first; row < last; ++row) {
+          const auto [begin, end] = visible_keys(row % T);
+          ops::softmax_row_range(probs_.data() + row * T, T, begin, end, key_bias);
+        }
+      };
       // context_ [rows, q_dim]: each head writes its slice of this sequence's rows.
-      for (int64_t h = 0; h < heads; ++h) {
+      const auto context = [&](int64_t h) {
         ops::gemm(false, false, T, head_dim, T, 1.0f, scores(h), T, v(h), qkv_dim, 0.0f,
                   context_.data() + b * T * q_dim + h * head_dim, q_dim);
+      };
+      const auto head_scores = [&](int64_t h) {
+        ops::gemm(false, true, T, T, head_dim, scale, q(h), qkv_dim, k(h), qkv_dim, 0.0f, scores(h),
+                  T);
+      };
+      if (ops::gemm_runs_per_thread()) {
+        // One head per task, start to end: its scores stay in cache from product to softmax to
+        // product, and the small products do not pay for being split across the cores.
+        ops::parallel_for(heads, 1, [&](int64_t first, int64_t last) {
+          for (int64_t h = first; h < last; ++h) {
+            head_scores(h);
+            softmax_rows(h * T, (h + 1) * T);
+            context(h);
+          }
+        });
+      } else {
+        // BLAS threads each product itself; the softmax rows are spread over the cores.
+        for (int64_t h = 0; h < heads; ++h) head_scores(h);
+        ops::parallel_for(heads * T, std::max<int64_t>(1, 4096 / T), softmax_rows);
+        for (int64_t h = 0; h < heads; ++h) context(h);
       }
       notify(layer, b);
     }

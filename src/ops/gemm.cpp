@@ -3,11 +3,14 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
 
 #include "core/error.h"
+#include "ops/gemm_avx512.h"
 #include "ops/parallel.h"
 
 namespace attnscope::ops {
@@ -21,12 +24,73 @@ blasint to_blas(int64_t value, const char* what) {
   return static_cast<blasint>(value);
 }
 
+LinearKernel resolve(LinearKernel kernel) {
+  if (kernel == LinearKernel::kAvx512 && !detail::avx512_supported()) {
+    throw UnsupportedError(
+        "the AVX-512 GEMM kernel was asked for, but this CPU (or its OS) has no AVX-512; "
+        "use ATTNSCOPE_GEMM=blas or auto");
+  }
+  if (kernel != LinearKernel::kAuto) return kernel;
+  return detail::avx512_supported() ? LinearKernel::kAvx512 : LinearKernel::kBlas;
+}
+
+LinearKernel kernel_from_environment() {
+  const char* value = std::getenv("ATTNSCOPE_GEMM");
+  if (value == nullptr || *value == '\0') return resolve(LinearKernel::kAuto);
+  return resolve(parse_linear_kernel(value));
+}
+
+// kAuto until the first linear_kernel() call resolves it.
+std::atomic<LinearKernel> g_kernel{LinearKernel::kAuto};
+std::atomic<bool> g_kernel_chosen{false};
+
 }  // namespace
+
+LinearKernel linear_kernel() {
+  if (!g_kernel_chosen.load(std::memory_order_acquire)) {
+    g_kernel.store(kernel_from_environment(), std::memory_order_relaxed);
+    g_kernel_chosen.store(true, std::memory_order_release);
+  }
+  return g_kernel.load(std::memory_order_relaxed);
+}
+
+void set_linear_kernel(LinearKernel kernel) {
+  g_kernel.store(resolve(kernel), std::memory_order_relaxed);
+  g_kernel_chosen.store(true, std::memory_order_release);
+}
+
+bool avx512_available() { return detail::avx512_supported(); }
+
+bool gemm_runs_per_thread() { return linear_kernel() == LinearKernel::kAvx512; }
+
+LinearKernel parse_linear_kernel(std::string_view name) {
+  for (LinearKernel kernel : {LinearKernel::kAuto, LinearKernel::kBlas, LinearKernel::kAvx512}) {
+    if (name == linear_kernel_name(kernel)) return kernel;
+  }
+  throw ConfigError("ATTNSCOPE_GEMM",
+                    "unknown GEMM kernel '" + std::string(name) + "': use auto, blas or avx512");
+}
+
+const char* linear_kernel_name(LinearKernel kernel) {
+  switch (kernel) {
+    case LinearKernel::kAuto:
+      return "auto";
+    case LinearKernel::kBlas:
+      return "blas";
+    case LinearKernel::kAvx512:
+      return "avx512";
+  }
+  return "?";
+}
 
 void gemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
           int64_t ldc) {
   if (m == 0 || n == 0) return;
+  if (!transpose_a && beta == 0.0f && linear_kernel() == LinearKernel::kAvx512) {
+    detail::gemm_avx512(transpose_b, m, n, k, alpha, a, lda, b, ldb, nullptr, c, ldc);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
               transpose_b ? CblasTrans : CblasNoTrans, to_blas(m, "rows"), to_blas(n, "columns"),
               to_blas(k, "inner size"), alpha, a, to_blas(lda, "stride"), b, to_blas(ldb, "stride"),
@@ -42,6 +106,10 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
 
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
             int64_t out, float* y) {
+  if (linear_kernel() == LinearKernel::kAvx512) {
+    detail::gemm_avx512(true, rows, out, in, 1.0f, x, in, weight, in, bias, y, out);
+    return;
+  }
   // y = x · weight^T: BLAS reads weight [out, in] transposed in place, no copy. With a bias, y
   // starts as the bias in every row and the GEMM accumulates onto it (beta = 1): one pass over y
   // instead of BLAS zeroing it (beta = 0) and a second pass adding the bias. Same result: the

@@ -1,0 +1,32 @@
+// attnscope's own AVX-512 GEMM for the forward pass's linear layers, C = A · W^T (+ bias).
+// Internal to ops: ops::linear (gemm.h) chooses between this and BLAS at run time.
+//
+// Why it exists: OpenBLAS picks its kernels by CPU model, and Debian 12's OpenBLAS 0.3.21 runs
+// its AVX2 (Haswell) kernels on CPUs it does not know (AMD Zen 5; some environments also force
+// them with OPENBLAS_CORETYPE). On a CPU with AVX-512 that halves the peak of every projection.
+// This kernel is chosen by the CPU's features, not its model, so it uses AVX-512 wherever the
+// CPU and the OS support it, and OpenBLAS keeps every other GEMM and every other machine.
+//
+// Blocking (Goto / BLIS style): the weight is packed per call into panels of 32 output columns
+// × 256 inputs (32 KiB, stays in L1 while it is swept over a block of A's rows from L2); a
+// 12 × 32 micro-tile lives in 24 zmm registers; output panels are spread over the ops worker
+// pool. Each C entry is the f32 sum over k in increasing order, 256 terms at a time, as a BLAS
+// kernel sums; no reassociation beyond that.
+#pragma once
+
+#include <cstdint>
+
+namespace attnscope::ops::detail {
+
+// True when the CPU has AVX-512 F and the OS saves the zmm registers.
+bool avx512_supported();
+
+// C[m, n] = alpha · A[m, k] · op(B) (+ bias[n] on every row when bias is not null), where op(B)
+// is B^T for B [n, k] (a weight, transpose_b) or B [k, n]. Row strides lda, ldb, ldc (in floats).
+// C must not overlap A or B. Runs on the ops worker pool, or on the calling thread alone inside
+// a parallel_for body. Only call when avx512_supported().
+void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c,
+                 int64_t ldc);
+
+}  // namespace attnscope::ops::detail
