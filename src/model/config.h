@@ -74,7 +74,7 @@ struct ModelConfig {
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   double rotary_pct = 1.0;     // GPT-NeoX: fraction of head_dim that is rotated
-  int64_t sliding_window = 0;  // 0 = none; else a query sees keys at most this far back
+  int64_t sliding_window = 0;  // 0 = none; else a query sees itself and this many earlier keys
   bool tie_word_embeddings = false;
   bool use_parallel_residual = false;
   std::string hidden_act;

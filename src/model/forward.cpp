@@ -127,8 +127,10 @@ class ForwardPass {
     }
   }
 
-  // The keys a query may see by position: [begin, end). Causal models see no later key; a
-  // sliding window hides keys more than sliding_window positions back.
+  // The keys a query may see by position: [begin, end). Causal models see no later key. A
+  // sliding window W keeps the query and the W keys before it (query_pos - key_pos <= W, W + 1
+  // keys): transformers 4.40.2 AttentionMaskConverter._make_causal_mask masks
+  // tril(diagonal = -W - 1), i.e. exactly the keys with query_pos - key_pos >= W + 1.
   std::pair<int64_t, int64_t> visible_keys(int64_t query_pos) const {
     const int64_t end = c_.causal ? query_pos + 1 : in_.tokens;
     const int64_t begin =

@@ -76,6 +76,8 @@ std::vector<Vec> attention(const ModelConfig& c, const LayerWeights& lw, int lay
     for (int64_t i = 0; i < T; ++i) {
       float* row = &probs[(h * T + i) * T];  // [key_pos]
       for (int64_t j = 0; j < T; ++j) {
+        // Sliding window W (transformers 4.40.2 _make_causal_mask): the query and the W keys
+        // before it are visible, keys W + 1 or more positions back are masked.
         const bool visible = (!c.causal || j <= i) && mask[j] != 0 &&
                              (c.sliding_window == 0 || i - j <= c.sliding_window);
         if (!visible) {

@@ -10,6 +10,29 @@ namespace attnscope::llama_family {
 using namespace arch_helpers;
 namespace cj = config_json;
 
+namespace {
+
+// MistralConfig and Qwen2Config (transformers 4.40.2) default sliding_window to 4096.
+constexpr int64_t kDefaultSlidingWindow = 4096;
+
+// The window of Mistral and Qwen2 as transformers 4.40.2's eager path applies it: an absent key
+// is the config class default, null is no window, and the mask converter refuses a window <= 0.
+// Every layer gets the same window: the eager path passes config.sliding_window to the causal
+// mask of the whole model; Qwen2's use_sliding_window and max_window_layers only steer its
+// flash-attention path (newer transformers apply them to eager attention too).
+int64_t parse_sliding_window(const nlohmann::json& json) {
+  if (!json.contains("sliding_window")) return kDefaultSlidingWindow;
+  if (json["sliding_window"].is_null()) return 0;
+  const int64_t window = cj::get_int(json, "sliding_window");
+  if (window <= 0) {
+    throw ConfigError("sliding_window", "must be a positive integer or null (no window), got " +
+                                            std::to_string(window));
+  }
+  return window;
+}
+
+}  // namespace
+
 ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   ModelConfig c;
   set_identity(c, json, flavor.family);
@@ -33,11 +56,7 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
                                   : std::string("hidden_act");
   c.hidden_act = cj::get_string(json, act_key, flavor.activation_default);
   c.activation = cj::get_activation(json, act_key, flavor.activation_default);
-  if (flavor.read_sliding_window) {
-    // transformers 4.40 eager attention passes config.sliding_window to the causal mask for
-    // Mistral and Qwen2 alike (Qwen2's use_sliding_window is not consulted there).
-    c.sliding_window = cj::get_int(json, "sliding_window", 0);
-  }
+  if (flavor.read_sliding_window) c.sliding_window = parse_sliding_window(json);
   const bool attention_bias =
       flavor.read_attention_bias && cj::get_bool(json, "attention_bias", false);
   c.qkv_bias = flavor.qkv_bias_always || attention_bias;

@@ -33,10 +33,14 @@ inline MemoryTensorSource random_weights(const ArchSpec& arch, const ModelConfig
   return source;
 }
 
-inline Model random_model(const ArchSpec& arch, unsigned seed) {
-  const nlohmann::json config = nlohmann::json::parse(arch.example_config);
+// A random model of `arch` with the given config.json (e.g. its example_config with edits).
+inline Model random_model(const ArchSpec& arch, const nlohmann::json& config, unsigned seed) {
   const ModelConfig parsed = arch.parse_config(config);
   return Model::from_source(config, random_weights(arch, parsed, seed));
+}
+
+inline Model random_model(const ArchSpec& arch, unsigned seed) {
+  return random_model(arch, nlohmann::json::parse(arch.example_config), seed);
 }
 
 }  // namespace attnscope::testing
