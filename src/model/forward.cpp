@@ -187,13 +187,18 @@ class ForwardPass {
         }
       };
       // context_ [rows, q_dim]: each head writes its slice of this sequence's rows.
+      // A causal product may skip what lies above the diagonal (the result is the same).
+      const ops::Triangle scores_part =
+          c_.causal ? ops::Triangle::kLowerResult : ops::Triangle::kNone;
+      const ops::Triangle probs_part =
+          c_.causal ? ops::Triangle::kLowerInput : ops::Triangle::kNone;
       const auto context = [&](int64_t h) {
         ops::gemm(false, false, T, head_dim, T, 1.0f, scores(h), T, v(h), qkv_dim, 0.0f,
-                  context_.data() + b * T * q_dim + h * head_dim, q_dim);
+                  context_.data() + b * T * q_dim + h * head_dim, q_dim, probs_part);
       };
       const auto head_scores = [&](int64_t h) {
         ops::gemm(false, true, T, T, head_dim, scale, q(h), qkv_dim, k(h), qkv_dim, 0.0f, scores(h),
-                  T);
+                  T, scores_part);
       };
       if (ops::gemm_runs_per_thread()) {
         // One head per task, start to end: its scores stay in cache from product to softmax to
@@ -329,7 +334,10 @@ uint64_t forward_activation_bytes(const ModelConfig& c, int64_t batch, int64_t t
   floats += rows * c.intermediate_size * (c.mlp == MlpKind::kGated ? 2 : 1);
   floats += c.num_attention_heads * t * t;
   if (c.position == PositionKind::kRotary) floats += t * c.rotary_dim();
-  return saturate_bytes(floats * sizeof(float) + rows * 2 * sizeof(int64_t));
+  // The GEMM kernel's packed blocks, on each thread of the pool (the calling thread included).
+  const long double scratch = static_cast<long double>(ops::gemm_scratch_bytes_per_thread()) *
+                              std::max(1, ops::parallel_threads());
+  return saturate_bytes(floats * sizeof(float) + rows * 2 * sizeof(int64_t) + scratch);
 }
 
 ForwardResult Model::forward(const ForwardInput& input,

@@ -63,6 +63,10 @@ bool avx512_available() { return detail::avx512_supported(); }
 
 bool gemm_runs_per_thread() { return linear_kernel() == LinearKernel::kAvx512; }
 
+uint64_t gemm_scratch_bytes_per_thread() {
+  return linear_kernel() == LinearKernel::kAvx512 ? detail::kAvx512ScratchBytesPerThread : 0;
+}
+
 LinearKernel parse_linear_kernel(std::string_view name) {
   for (LinearKernel kernel : {LinearKernel::kAuto, LinearKernel::kBlas, LinearKernel::kAvx512}) {
     if (name == linear_kernel_name(kernel)) return kernel;
@@ -85,10 +89,10 @@ const char* linear_kernel_name(LinearKernel kernel) {
 
 void gemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-          int64_t ldc) {
+          int64_t ldc, Triangle triangle) {
   if (m == 0 || n == 0) return;
   if (!transpose_a && beta == 0.0f && linear_kernel() == LinearKernel::kAvx512) {
-    detail::gemm_avx512(transpose_b, m, n, k, alpha, a, lda, b, ldb, nullptr, c, ldc);
+    detail::gemm_avx512(transpose_b, m, n, k, alpha, a, lda, b, ldb, nullptr, c, ldc, triangle);
     return;
   }
   cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
@@ -107,7 +111,8 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
             int64_t out, float* y) {
   if (linear_kernel() == LinearKernel::kAvx512) {
-    detail::gemm_avx512(true, rows, out, in, 1.0f, x, in, weight, in, bias, y, out);
+    detail::gemm_avx512(true, rows, out, in, 1.0f, x, in, weight, in, bias, y, out,
+                        Triangle::kNone);
     return;
   }
   // y = x · weight^T: BLAS reads weight [out, in] transposed in place, no copy. With a bias, y

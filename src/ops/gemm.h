@@ -13,12 +13,17 @@
 
 namespace attnscope::ops {
 
+// What a causal attention product can skip (the BLAS kernel skips nothing; the result is the
+// same). kLowerResult: only C[i][j] with j <= i is needed; the rest of C is left unspecified.
+// kLowerInput: A[i][p] is 0 for p > i, so those terms are not summed.
+enum class Triangle { kNone, kLowerResult, kLowerInput };
+
 // Row-major C[m, n] = alpha · op(A) · op(B) + beta · C, with leading dimensions (row strides)
 // lda, ldb, ldc. op(A) is [m, k], op(B) is [k, n]. The AVX-512 kernel takes the calls without
 // transpose_a and with beta = 0; BLAS the others.
 void gemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-          int64_t ldc);
+          int64_t ldc, Triangle triangle = Triangle::kNone);
 
 // The Hugging Face nn.Linear: y [rows, out] = x [rows, in] · weight[out, in]^T (+ bias[out] when
 // bias is not null). y must not alias x.
@@ -44,6 +49,10 @@ bool avx512_available();
 // (attnscope's kernel), so many small products (one per attention head) can run side by side.
 // False with BLAS, which spreads each call over its own threads: call it from one thread.
 bool gemm_runs_per_thread();
+
+// Working memory the active kernel keeps per thread that runs it (packed blocks of A and B, kept
+// between calls), for memory estimates; 0 for BLAS, which manages its own buffers.
+uint64_t gemm_scratch_bytes_per_thread();
 const char* linear_kernel_name(LinearKernel kernel);  // "auto", "blas", "avx512"
 // The inverse of linear_kernel_name; ConfigError naming ATTNSCOPE_GEMM for anything else.
 LinearKernel parse_linear_kernel(std::string_view name);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <new>
 
+#include "ops/gemm.h"
 #include "ops/parallel.h"
 
 namespace attnscope::ops::detail {
@@ -15,7 +16,10 @@ namespace {
 
 constexpr int64_t kMr = 12;   // rows of A per micro-tile: 12 x 2 accumulators + 2 of W + 1
 constexpr int64_t kNr = 32;   // columns of C per micro-tile (two zmm registers)
-constexpr int64_t kKc = 256;  // inner-dimension block: a packed W panel is 256 x 32 f32 = 32 KiB
+constexpr int64_t kKc = 256;  // inner-dimension block: a packed B panel is 256 x 32 f32 = 32 KiB
+constexpr int64_t kMaxBlockTiles = 100;  // row block: up to 1200 rows of A, 1.2 MiB packed
+static_assert(kAvx512ScratchBytesPerThread ==
+              (kMaxBlockTiles * kMr * kKc + kKc * kNr) * sizeof(float));
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -150,8 +154,8 @@ bool avx512_supported() {
 }
 
 void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c,
-                 int64_t ldc) {
+                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
+                 Triangle triangle) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i) {
@@ -164,51 +168,52 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
     }
     return;
   }
+  // Rows go in blocks of at most kMaxBlockTiles micro-tiles (balanced), inputs in blocks of
+  // kKc. For each (row block, input block): the row block of A is packed once (shared by all
+  // threads, at most 1200 x 256 floats), then the output panels of 32 columns are spread over
+  // the threads; each packs its B panel and sweeps it over the row block's tiles.
   const int64_t tiles = ceil_div(m, kMr);
-  const int64_t padded_rows = tiles * kMr;
-  const int64_t blocks = ceil_div(k, kKc);
-
-  // Phase 1: A packed once, shared by every output panel. Inner block i (inputs [i·kKc, ...))
-  // starts at padded_rows · i · kKc; inside it, tile t's micro-panel starts at t · kMr · kc.
-  thread_local AlignedBuffer a_buffer;
-  float* a_packed = a_buffer.get(padded_rows * k);
-  parallel_for(tiles, std::max<int64_t>(1, 4096 / std::max<int64_t>(k, 1)),
-               [&](int64_t first, int64_t last) {
-                 for (int64_t t = first; t < last; ++t) {
-                   const int64_t rows = std::min(kMr, m - t * kMr);
-                   for (int64_t block = 0; block < blocks; ++block) {
-                     const int64_t k0 = block * kKc;
-                     const int64_t kc = std::min(kKc, k - k0);
-                     pack_a_tile(a, lda, t * kMr, rows, k0, kc,
-                                 a_packed + padded_rows * k0 + t * kMr * kc);
-                   }
-                 }
-               });
-
-  // Phase 2: output panels of 32 columns spread over the threads; each packs its own B panel
-  // block and sweeps it over every row tile.
+  const int64_t row_blocks = ceil_div(tiles, kMaxBlockTiles);
+  const int64_t block_tiles = ceil_div(tiles, row_blocks);
   const int64_t panels = ceil_div(n, kNr);
-  parallel_for(panels, 1, [&](int64_t first, int64_t last) {
-    thread_local AlignedBuffer w_buffer;
-    float* w_packed = w_buffer.get(kKc * kNr);
-    for (int64_t panel = first; panel < last; ++panel) {
-      const int64_t n0 = panel * kNr;
-      const int64_t cols = std::min(kNr, n - n0);
-      const __mmask16 mask0 = column_mask(cols);
-      const __mmask16 mask1 = column_mask(cols - 16);
-      for (int64_t block = 0; block < blocks; ++block) {
-        const int64_t k0 = block * kKc;
-        const int64_t kc = std::min(kKc, k - k0);
-        pack_b_panel(transpose_b, b, ldb, n0, cols, k0, kc, w_packed);
-        const float* a_block = a_packed + padded_rows * k0;
-        for (int64_t t = 0; t < tiles; ++t) {
-          micro_kernel(kc, a_block + t * kMr * kc, w_packed, alpha, c + t * kMr * ldc + n0, ldc,
-                       std::min(kMr, m - t * kMr), mask0, mask1,
-                       bias != nullptr ? bias + n0 : nullptr, block == 0);
+  thread_local AlignedBuffer a_buffer;
+  float* a_packed = a_buffer.get(block_tiles * kMr * kKc);
+  for (int64_t first_tile = 0; first_tile < tiles; first_tile += block_tiles) {
+    const int64_t end_tile = std::min(tiles, first_tile + block_tiles);
+    for (int64_t k0 = 0; k0 < k; k0 += kKc) {
+      const int64_t kc = std::min(kKc, k - k0);
+      // Tile t's micro-panel [kc, kMr] starts at a_packed + (t - first_tile) · kMr · kc.
+      parallel_for(end_tile - first_tile, std::max<int64_t>(1, 16384 / (kMr * kc)),
+                   [&](int64_t begin, int64_t end) {
+                     for (int64_t t = first_tile + begin; t < first_tile + end; ++t) {
+                       pack_a_tile(a, lda, t * kMr, std::min(kMr, m - t * kMr), k0, kc,
+                                   a_packed + (t - first_tile) * kMr * kc);
+                     }
+                   });
+      parallel_for(panels, 1, [&](int64_t first_panel, int64_t last_panel) {
+        thread_local AlignedBuffer b_buffer;
+        float* b_packed = b_buffer.get(kKc * kNr);
+        for (int64_t panel = first_panel; panel < last_panel; ++panel) {
+          const int64_t n0 = panel * kNr;
+          const int64_t cols = std::min(kNr, n - n0);
+          pack_b_panel(transpose_b, b, ldb, n0, cols, k0, kc, b_packed);
+          for (int64_t t = first_tile; t < end_tile; ++t) {
+            const int64_t rows = std::min(kMr, m - t * kMr);
+            const int64_t last_row = t * kMr + rows - 1;
+            int64_t terms = kc;
+            if (triangle == Triangle::kLowerResult && n0 > last_row) continue;
+            if (triangle == Triangle::kLowerInput) {
+              if (k0 > last_row) continue;  // A is 0 there: C already holds the whole sum
+              terms = std::min(kc, last_row + 1 - k0);
+            }
+            micro_kernel(terms, a_packed + (t - first_tile) * kMr * kc, b_packed, alpha,
+                         c + t * kMr * ldc + n0, ldc, rows, column_mask(cols),
+                         column_mask(cols - 16), bias != nullptr ? bias + n0 : nullptr, k0 == 0);
+          }
         }
-      }
+      });
     }
-  });
+  }
 }
 
 }  // namespace attnscope::ops::detail

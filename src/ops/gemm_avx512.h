@@ -16,7 +16,14 @@
 
 #include <cstdint>
 
+namespace attnscope::ops {
+enum class Triangle;
+}
+
 namespace attnscope::ops::detail {
+
+// The packed blocks each thread keeps between calls: up to 1200 x 256 floats of A, 256 x 32 of B.
+inline constexpr uint64_t kAvx512ScratchBytesPerThread = (1200 * 256 + 256 * 32) * sizeof(float);
 
 // True when the CPU has AVX-512 F and the OS saves the zmm registers.
 bool avx512_supported();
@@ -24,9 +31,10 @@ bool avx512_supported();
 // C[m, n] = alpha · A[m, k] · op(B) (+ bias[n] on every row when bias is not null), where op(B)
 // is B^T for B [n, k] (a weight, transpose_b) or B [k, n]. Row strides lda, ldb, ldc (in floats).
 // C must not overlap A or B. Runs on the ops worker pool, or on the calling thread alone inside
-// a parallel_for body. Only call when avx512_supported().
+// a parallel_for body. `triangle` (ops/gemm.h) skips the micro-tiles a causal product does not
+// need. Only call when avx512_supported().
 void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c,
-                 int64_t ldc);
+                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
+                 Triangle triangle);
 
 }  // namespace attnscope::ops::detail

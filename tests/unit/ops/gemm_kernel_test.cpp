@@ -94,8 +94,8 @@ TEST(GemmKernel, Avx512HonoursStridesAndLeavesTheRestOfCUntouched) {
   const std::vector<float> w = random_values(n * ldw, 12);
   const std::vector<float> bias = random_values(n, 13);
   std::vector<float> c(static_cast<size_t>(m * ldc), 42.0f);
-  detail::gemm_avx512(true, m, n, k, 1.0f, a.data(), lda, w.data(), ldw, bias.data(), c.data(),
-                      ldc);
+  detail::gemm_avx512(true, m, n, k, 1.0f, a.data(), lda, w.data(), ldw, bias.data(), c.data(), ldc,
+                      Triangle::kNone);
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < ldc; ++j) {
       if (j >= n) {
@@ -128,6 +128,48 @@ TEST(GemmKernel, KernelsAgreeClosely) {
   for (size_t i = 0; i < own.size(); ++i)
     worst = std::max(worst, double(std::fabs(own[i] - blas[i])));
   EXPECT_LT(worst, 2e-5);  // sums of 768 products of magnitude <= 1, f32 rounding only
+}
+
+// Causal attention: scores need only the lower triangle (kLowerResult); the context product's
+// probabilities are 0 above the diagonal (kLowerInput). Sizes cross the 256-term block.
+TEST(GemmKernel, TrianglesGiveTheCausalEntries) {
+  for (LinearKernel kernel : {LinearKernel::kBlas, LinearKernel::kAvx512}) {
+    if (kernel == LinearKernel::kAvx512 && !avx512_available()) continue;
+    const KernelScope scope(kernel);
+    const int64_t t = 300, d = 40;
+    const float scale = 0.125f;
+    const std::vector<float> q = random_values(t * d, 31);
+    const std::vector<float> keys = random_values(t * d, 32);
+    std::vector<float> scores(static_cast<size_t>(t * t), 0.0f);
+    gemm(false, true, t, t, d, scale, q.data(), d, keys.data(), d, 0.0f, scores.data(), t,
+         Triangle::kLowerResult);
+    for (int64_t i = 0; i < t; ++i) {
+      for (int64_t j = 0; j <= i; ++j) {
+        double sum = 0;
+        for (int64_t p = 0; p < d; ++p) sum += static_cast<double>(q[i * d + p]) * keys[j * d + p];
+        ASSERT_NEAR(scores[i * t + j], scale * sum, 1e-5)
+            << linear_kernel_name(kernel) << " score (" << i << ", " << j << ")";
+      }
+    }
+    std::vector<float> probs = random_values(t * t, 33);
+    for (int64_t i = 0; i < t; ++i) {
+      for (int64_t j = i + 1; j < t; ++j) probs[i * t + j] = 0.0f;
+    }
+    const std::vector<float> values = random_values(t * d, 34);
+    std::vector<float> context(static_cast<size_t>(t * d), std::nanf(""));
+    gemm(false, false, t, d, t, 1.0f, probs.data(), t, values.data(), d, 0.0f, context.data(), d,
+         Triangle::kLowerInput);
+    for (int64_t i = 0; i < t; ++i) {
+      for (int64_t j = 0; j < d; ++j) {
+        double sum = 0;
+        for (int64_t p = 0; p <= i; ++p) {
+          sum += static_cast<double>(probs[i * t + p]) * values[p * d + j];
+        }
+        ASSERT_NEAR(context[i * d + j], sum, 1e-4)
+            << linear_kernel_name(kernel) << " context (" << i << ", " << j << ")";
+      }
+    }
+  }
 }
 
 TEST(GemmKernel, ZeroInnerSizeGivesTheBias) {
