@@ -66,6 +66,7 @@ void run(const InfoOptions& opt) {
     out["head_dim"] = config.head_dim;
     out["vocab_size"] = config.vocab_size;
     out["max_position_embeddings"] = config.max_position_embeddings;
+    out["rope_scaling"] = config.rope_scaling.to_json();  // null when none
     out["parameters"] = parameters;
     out["stored_dtypes"] = dtype_elements;
     out["stored_bytes"] = stored_bytes;

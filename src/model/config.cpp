@@ -52,6 +52,10 @@ void ModelConfig::validate() const {
                                           " head entries; need an even number >= 2");
     }
     if (!(rope_theta > 0.0)) throw ConfigError("rope_theta", "must be positive");
+    // Computes the frequencies once so that a scaling lacking what it needs fails at load.
+    rotary_parameters(rope_scaling, rotary, rope_theta, max_position_embeddings, 1);
+  } else if (rope_scaling.enabled()) {
+    throw ConfigError("rope_scaling", "only rotary position embeddings can be scaled");
   }
   if (position_ids == PositionIds::kRobertaAfterPadding && !pad_token_id) {
     throw ConfigError("pad_token_id", "RoBERTa position ids need a pad_token_id");
@@ -101,6 +105,7 @@ std::string ModelConfig::describe() const {
         << " dims per head)";
   }
   out << "\n";
+  if (rope_scaling.enabled()) out << "rope_scaling: " << rope_scaling.describe() << "\n";
   out << "activation: " << ops::activation_name(activation)
       << (mlp == MlpKind::kGated ? " (gated)" : "") << "\n";
   out << "residual: " << residual_kind_name(residual) << "\n";

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/rope_scaling.h"
 #include "ops/activation.h"
 
 namespace attnscope {
@@ -74,6 +75,7 @@ struct ModelConfig {
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   double rotary_pct = 1.0;     // GPT-NeoX: fraction of head_dim that is rotated
+  RopeScaling rope_scaling;    // config.json "rope_scaling" (rotary families)
   int64_t sliding_window = 0;  // 0 = none; else a query sees itself and this many earlier keys
   bool tie_word_embeddings = false;
   bool use_parallel_residual = false;

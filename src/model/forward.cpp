@@ -51,7 +51,7 @@ class ForwardPass {
     key_bias_.resize(in_.tokens);
     mask_ = in_.attention_mask.empty() ? std::vector<int64_t>(rows_, 1) : in_.attention_mask;
     if (c_.position == PositionKind::kRotary) {
-      rotary_.emplace(c_.rotary_dim(), c_.rope_theta, in_.tokens);
+      rotary_.emplace(rotary_table(c_, in_.tokens));  // rope_scaling applied
     }
   }
 

@@ -61,7 +61,7 @@ std::vector<Vec> attention(const ModelConfig& c, const LayerWeights& lw, int lay
   std::vector<Vec> qkv(T);
   for (int64_t t = 0; t < T; ++t) qkv[t] = matvec(lw.qkv_weight, lw.qkv_bias, x[t]);
   if (c.position == PositionKind::kRotary) {
-    const ops::RotaryTable table(c.rotary_dim(), c.rope_theta, T);
+    const ops::RotaryTable table = rotary_table(c, T);  // rope_scaling applied
     for (int64_t t = 0; t < T; ++t) {
       for (int64_t h = 0; h < heads; ++h) ops::apply_rotary(&qkv[t][h * hd], table, t);
       for (int64_t h = 0; h < kv_heads; ++h)

@@ -23,18 +23,30 @@ std::vector<float> rotary_inverse_frequencies(int64_t rotary_dim, double theta) 
 }
 
 RotaryTable::RotaryTable(int64_t rotary_dim, double theta, int64_t num_positions)
-    : rotary_dim_(rotary_dim), num_positions_(num_positions) {
-  const std::vector<float> inv_freq = rotary_inverse_frequencies(rotary_dim, theta);
-  const int64_t half = rotary_dim / 2;
+    : RotaryTable(rotary_inverse_frequencies(rotary_dim, theta), num_positions) {}
+
+RotaryTable::RotaryTable(const std::vector<float>& inv_freq, int64_t num_positions,
+                         const RotaryAngles& angles)
+    : rotary_dim_(2 * static_cast<int64_t>(inv_freq.size())), num_positions_(num_positions) {
+  if (inv_freq.empty()) throw ShapeError("rotary table needs at least one inverse frequency");
+  const int64_t half = rotary_dim_ / 2;
   cos_.resize(num_positions * half);
   sin_.resize(num_positions * half);
   for (int64_t position = 0; position < num_positions; ++position) {
+    // HF: position_ids.float() / scaling_factor, an f32 division (exact for a divisor of 1).
+    const float scaled_position = static_cast<float>(position) / angles.position_divisor;
     for (int64_t i = 0; i < half; ++i) {
       // The angle is rounded to f32 (HF multiplies f32 tensors); cos/sin of it in double,
       // rounded once, equal PyTorch's f32 kernels to within an ulp.
-      const float angle = static_cast<float>(position) * inv_freq[i];
-      cos_[position * half + i] = static_cast<float>(std::cos(static_cast<double>(angle)));
-      sin_[position * half + i] = static_cast<float>(std::sin(static_cast<double>(angle)));
+      const float angle = scaled_position * inv_freq[i];
+      float cos = static_cast<float>(std::cos(static_cast<double>(angle)));
+      float sin = static_cast<float>(std::sin(static_cast<double>(angle)));
+      if (angles.attention_factor != 1.0f) {  // HF: emb.cos() * attention_scaling, in f32
+        cos *= angles.attention_factor;
+        sin *= angles.attention_factor;
+      }
+      cos_[position * half + i] = cos;
+      sin_[position * half + i] = sin;
     }
   }
 }

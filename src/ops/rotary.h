@@ -3,6 +3,7 @@
 // (x1·cos − x2·sin, x2·cos + x1·sin). GPT-NeoX rotates only the first rotary_pct of the head.
 // Frequencies and angles are computed in f32 exactly as HF does, so results match to 1e-5:
 //   inv_freq[i] = 1 / theta^(f32(2i) / rotary_dim),  angle = f32(position) · inv_freq[i].
+// Scaled variants (model/rope_scaling.h) pass their own inverse frequencies and RotaryAngles.
 //
 //   RotaryTable table(/*rotary_dim=*/16, /*theta=*/10000.0, /*positions=*/tokens);
 //   apply_rotary(q_head, table, position);   // q_head: [head_dim], rotates q_head[0:16]
@@ -13,10 +14,22 @@
 
 namespace attnscope::ops {
 
+// How a position becomes cos and sin, each step rounded to f32 as PyTorch does:
+//   angle = (f32(position) / position_divisor) · inv_freq[i]
+//   cos = f32(cos(angle)) · attention_factor,  sin likewise.
+// The defaults (1, 1) change nothing.
+struct RotaryAngles {
+  float position_divisor = 1.0f;  // linear rope scaling (transformers 4.40.2 divides positions)
+  float attention_factor = 1.0f;  // yarn: cos and sin are multiplied by it
+};
+
 // cos and sin for positions 0..num_positions-1, each [position, rotary_dim / 2].
 class RotaryTable {
  public:
   RotaryTable(int64_t rotary_dim, double theta, int64_t num_positions);
+  // From given inverse frequencies [rotary_dim / 2] (rotary_dim = 2 · inv_freq.size()).
+  RotaryTable(const std::vector<float>& inv_freq, int64_t num_positions,
+              const RotaryAngles& angles = {});
 
   int64_t rotary_dim() const { return rotary_dim_; }
   int64_t num_positions() const { return num_positions_; }

@@ -27,8 +27,6 @@ namespace arch_helpers {
 void set_identity(ModelConfig& config, const nlohmann::json& json, std::string_view family);
 // head_dim from config.json when present, else hidden_size / num_attention_heads.
 void set_head_dim(ModelConfig& config, const nlohmann::json& json);
-// UnsupportedError when config.json asks for rope_scaling (not implemented).
-void reject_rope_scaling(const nlohmann::json& json);
 // Rows of the given [rows_i, cols] tensors stacked into [sum rows_i, cols] (1-D: concatenated).
 Tensor concat_rows(std::initializer_list<const Tensor*> parts);
 // [rows, cols] -> [cols, rows] (GPT-2's Conv1D stores weights as [in, out]).

@@ -24,13 +24,6 @@ void set_head_dim(ModelConfig& config, const nlohmann::json& json) {
   }
 }
 
-void reject_rope_scaling(const nlohmann::json& json) {
-  if (config_json::has(json, "rope_scaling")) {
-    throw UnsupportedError("config.json sets rope_scaling " + json["rope_scaling"].dump() +
-                           "; scaled rotary embeddings are not supported yet");
-  }
-}
-
 Tensor concat_rows(std::initializer_list<const Tensor*> parts) {
   int64_t rows = 0;
   Shape tail;

@@ -26,7 +26,8 @@ ModelConfig parse(const nlohmann::json& json) {
   // 4.40 reads rotary_emb_base; later versions call it rope_theta.
   c.rope_theta =
       cj::get_double(json, "rotary_emb_base", cj::get_double(json, "rope_theta", 10000.0));
-  reject_rope_scaling(json);
+  // 4.40.2 GPTNeoXDynamicNTKScalingRotaryEmbedding computes its base from Python numbers.
+  c.rope_scaling = parse_rope_scaling(json, DynamicArithmetic::kFloat64);
   c.use_parallel_residual = cj::get_bool(json, "use_parallel_residual", true);
   c.tie_word_embeddings = cj::get_bool(json, "tie_word_embeddings", false);
   c.hidden_act = cj::get_string(json, "hidden_act", "gelu");

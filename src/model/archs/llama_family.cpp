@@ -47,7 +47,7 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   set_head_dim(c, json);
   c.rms_norm_eps = cj::get_double(json, "rms_norm_eps", flavor.rms_norm_eps_default);
   c.rope_theta = cj::get_double(json, "rope_theta", flavor.rope_theta_default);
-  reject_rope_scaling(json);
+  c.rope_scaling = parse_rope_scaling(json, DynamicArithmetic::kFloat32);
   c.tie_word_embeddings =
       cj::get_bool(json, "tie_word_embeddings", flavor.tie_word_embeddings_default);
   // Gemma names it hidden_activation (hidden_act is the legacy key it falls back to).

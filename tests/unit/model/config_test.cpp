@@ -97,7 +97,7 @@ TEST(ModelConfig, ExplicitHeadDimAllowsIndivisibleHidden) {
 
 TEST(ModelConfig, UnsupportedFeaturesAreRefused) {
   nlohmann::json j = llama_config();
-  j["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}};
+  j["rope_scaling"] = {{"type", "longrope"}, {"short_factor", {1.0}}, {"long_factor", {2.0}}};
   EXPECT_THROW(find_arch(j).parse_config(j), UnsupportedError);
   nlohmann::json bert = nlohmann::json::parse(arch_by_family("bert").example_config);
   bert["position_embedding_type"] = "relative_key";

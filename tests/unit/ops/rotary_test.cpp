@@ -45,5 +45,29 @@ TEST(Rotary, PositionZeroIsIdentityAndNormIsKept) {
   EXPECT_NEAR(before, after, 1e-5);
 }
 
+TEST(Rotary, TableFromFrequenciesWithAngleOptions) {
+  const std::vector<float> inv = rotary_inverse_frequencies(4, 10000.0);
+  // The plain constructor is the frequency constructor with default options.
+  const RotaryTable plain(4, 10000.0, 6);
+  const RotaryTable same(inv, 6);
+  EXPECT_EQ(same.rotary_dim(), 4);
+  for (int64_t p = 0; p < 6; ++p) {
+    for (int64_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(same.cos(p)[i], plain.cos(p)[i]);
+      EXPECT_EQ(same.sin(p)[i], plain.sin(p)[i]);
+    }
+  }
+  // position_divisor 2: position 2k is plain position k; attention_factor scales cos and sin.
+  const RotaryTable scaled(inv, 6, {.position_divisor = 2.0f, .attention_factor = 1.25f});
+  for (int64_t k = 0; k < 3; ++k) {
+    for (int64_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(scaled.cos(2 * k)[i], plain.cos(k)[i] * 1.25f);
+      EXPECT_EQ(scaled.sin(2 * k)[i], plain.sin(k)[i] * 1.25f);
+    }
+  }
+  EXPECT_NEAR(scaled.cos(1)[0], 1.25 * std::cos(0.5), 1e-6);
+  EXPECT_THROW(RotaryTable(std::vector<float>{}, 4), ShapeError);
+}
+
 }  // namespace
 }  // namespace attnscope::ops
