@@ -62,6 +62,28 @@ std::vector<std::string> read_input_texts(const std::string& path) {
   return texts;
 }
 
+std::vector<InputText> texts_as_inputs(const std::vector<std::string>& texts) {
+  std::vector<InputText> inputs;
+  for (size_t k = 0; k < texts.size(); ++k) {
+    inputs.push_back({texts[k], texts.size() == 1 ? std::string()
+                                                  : "text " + std::to_string(k + 1) + " of " +
+                                                        std::to_string(texts.size())});
+  }
+  return inputs;
+}
+
+analysis::EncodedText encode_input(const analysis::AttentionSource& source, const InputText& input,
+                                   bool add_special_tokens) {
+  const std::string prefix = input.where.empty() ? "" : input.where + ": ";
+  try {
+    return source.encode(input.text, add_special_tokens);
+  } catch (const InputError& e) {
+    throw InputError(prefix + e.what());
+  } catch (const LimitError& e) {
+    throw LimitError(prefix + e.what());
+  }
+}
+
 std::vector<int64_t> parse_ids(const std::string& text) {
   std::vector<int64_t> ids;
   size_t pos = 0;
@@ -74,6 +96,10 @@ std::vector<int64_t> parse_ids(const std::string& text) {
     item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
     int64_t value = 0;
     const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (ec == std::errc::result_out_of_range && ptr == item.data() + item.size()) {
+      throw InputError("--ids: '" + item + "' (item " + std::to_string(ids.size() + 1) +
+                       ") is too large for a token id");
+    }
     if (item.empty() || ec != std::errc() || ptr != item.data() + item.size()) {
       throw InputError("--ids: '" + item + "' (item " + std::to_string(ids.size() + 1) +
                        ") is not an integer; expected a comma-separated list like 1,2,3");
@@ -82,6 +108,16 @@ std::vector<int64_t> parse_ids(const std::string& text) {
     pos = end + 1;
   }
   return ids;
+}
+
+analysis::EncodedText encode_ids_option(const analysis::AttentionSource& source,
+                                        const std::string& ids) {
+  const std::vector<int64_t> values = parse_ids(ids);
+  try {
+    return source.encode_ids(values);
+  } catch (const InputError& e) {
+    throw InputError(std::string("--ids: ") + e.what());
+  }
 }
 
 void check_output_path(const std::string& path, bool force) {

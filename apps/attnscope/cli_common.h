@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/attention_source.h"
 #include "model/config.h"
 #include "model/forward_memory.h"
 
@@ -34,8 +35,26 @@ inline constexpr const char* kInputHelp =
 // of a bad .jsonl line. May return no texts (an empty .jsonl file).
 std::vector<std::string> read_input_texts(const std::string& path);
 
+// A text to run and how messages name it: "text 2 of 3", or "" for a lone --text.
+struct InputText {
+  std::string text;
+  std::string where;
+};
+
+// The values of a repeatable --text, named "text K of N" when there are several.
+std::vector<InputText> texts_as_inputs(const std::vector<std::string>& texts);
+
+// `input` tokenized by `source`; an InputError or LimitError starts with `input.where`.
+analysis::EncodedText encode_input(const analysis::AttentionSource& source, const InputText& input,
+                                   bool add_special_tokens);
+
 // "1,2, 3" -> {1, 2, 3}. InputError naming the bad item.
 std::vector<int64_t> parse_ids(const std::string& text);
+
+// The --ids option's value as the model's input (source.encode_ids): InputError starting with
+// "--ids: " for a malformed list or an id outside the model's vocabulary.
+analysis::EncodedText encode_ids_option(const analysis::AttentionSource& source,
+                                        const std::string& ids);
 
 // Refuses (InputError) to replace an existing file unless `force`, and checks the folder exists.
 void check_output_path(const std::string& path, bool force);

@@ -1,6 +1,6 @@
 // attnscope analyze: per-head attention statistics and pattern classes (docs/analysis.md), from a
-// live model (--model with --text/--input; streaming, one layer in memory at a time) or from a
-// saved attention file (--attentions). Output: a table for people, or stable JSON / CSV.
+// live model (--model with --text/--input/--ids; streaming, one layer in memory at a time) or from
+// a saved attention file (--attentions). Output: a table for people, or stable JSON / CSV.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -29,6 +29,9 @@ struct AnalyzeCliOptions {
   std::string model;
   std::vector<std::string> texts;
   std::string input;
+  std::string ids;
+  bool has_ids = false;  // --ids was given (its value may be malformed, even empty)
+  bool no_special_tokens = false;
   std::string attentions;
   std::string layers;
   std::string format = "table";
@@ -162,6 +165,27 @@ std::optional<bool> parse_causal(const std::string& value) {
   return value == "true";
 }
 
+// A live run. Every input is tokenized before the first forward pass, so a bad text late in a
+// list is reported at once, not after minutes of work.
+AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOptions options) {
+  std::vector<InputText> inputs;
+  if (!opt.has_ids) {
+    inputs = texts_as_inputs(opt.input.empty() ? opt.texts : read_input_texts(opt.input));
+    if (inputs.empty()) throw InputError("--input " + opt.input + " holds no texts");
+  }
+
+  AttentionAnalyzer analyzer(opt.model);
+  options.layers =
+      analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
+
+  std::vector<analysis::EncodedText> encoded;
+  if (opt.has_ids) encoded.push_back(encode_ids_option(analyzer.source(), opt.ids));
+  for (const InputText& input : inputs) {
+    encoded.push_back(encode_input(analyzer.source(), input, !opt.no_special_tokens));
+  }
+  return analyzer.analyze(std::span<const analysis::EncodedText>(encoded), options);
+}
+
 void run(const AnalyzeCliOptions& opt) {
   analysis::AnalyzeOptions options;
   for (const auto& t : opt.thresholds) options.thresholds.set(t);
@@ -172,15 +196,7 @@ void run(const AnalyzeCliOptions& opt) {
     options.layers = analysis::select_layers(opt.layers, file.layer_ids());
     summary = analysis::analyze_attention_file(file, options);
   } else {
-    std::vector<std::string> texts = opt.texts;
-    if (!opt.input.empty()) {
-      texts = read_input_texts(opt.input);
-      if (texts.empty()) throw InputError("--input " + opt.input + " holds no texts");
-    }
-    AttentionAnalyzer analyzer(opt.model);
-    options.layers =
-        analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
-    summary = analyzer.analyze(texts, options);
+    summary = analyze_model(opt, options);
   }
 
   if (opt.format == "json") {
@@ -199,6 +215,12 @@ void setup(CLI::App& app) {
   auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
   auto* text = cmd->add_option("--text", opt->texts, "Text to analyse (repeat for several)");
   auto* input = cmd->add_option("--input", opt->input, kInputHelp);
+  auto* ids = cmd->add_option("--ids", opt->ids,
+                              "Token ids instead of text, comma-separated (e.g. 1,2,3), used as "
+                              "given: the tokenizer adds no special tokens");
+  auto* no_special = cmd->add_flag(
+      "--no-special-tokens", opt->no_special_tokens,
+      "With --text/--input: do not add the tokenizer's special tokens (BOS, [CLS], ...)");
   auto* attentions = cmd->add_option(
       "--attentions", opt->attentions,
       "Saved attention (.safetensors, docs/attention-file-format.md) instead of a model");
@@ -210,15 +232,18 @@ void setup(CLI::App& app) {
           ->check(CLI::IsMember({"true", "false"}));
   cmd->add_option("--pattern-threshold", opt->thresholds,
                   "Override a pattern threshold, NAME=VALUE (e.g. broad=0.9); repeatable");
-  attentions->excludes(model)->excludes(text)->excludes(input);
-  text->excludes(input);
+  attentions->excludes(model)->excludes(text)->excludes(input)->excludes(ids);
+  text->excludes(input)->excludes(ids);
+  input->excludes(ids);
+  no_special->excludes(ids)->excludes(attentions);
   causal->needs(attentions);
-  cmd->callback([opt] {
+  cmd->callback([opt, ids] {
+    opt->has_ids = ids->count() > 0;
     if (opt->attentions.empty()) {
       if (opt->model.empty())
-        throw InputError("give --model (with --text or --input) or --attentions");
-      if (opt->texts.empty() && opt->input.empty()) {
-        throw InputError("--model needs --text or --input");
+        throw InputError("give --model (with --text, --input or --ids) or --attentions");
+      if (opt->texts.empty() && opt->input.empty() && !opt->has_ids) {
+        throw InputError("--model needs --text, --input or --ids");
       }
     }
     run(*opt);

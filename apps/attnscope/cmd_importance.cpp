@@ -1,5 +1,6 @@
 // attnscope importance: which tokens receive the most attention (docs/analysis.md, METRICS.md),
-// ranked, from a live model (--model --text) or a saved attention file (--attentions).
+// ranked, from a live model (--model with --text or --ids) or a saved attention file
+// (--attentions).
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -19,6 +20,9 @@ namespace {
 struct ImportanceCliOptions {
   std::string model;
   std::string text;
+  std::string ids_option;  // --ids
+  bool has_ids = false;
+  bool no_special_tokens = false;
   std::string attentions;
   int64_t sequence = 0;
   std::string method = "raw";
@@ -46,7 +50,11 @@ void run(const ImportanceCliOptions& opt) {
     model = file.model();
   } else {
     AttentionAnalyzer analyzer(opt.model);
-    scores = analyzer.get_token_importance(opt.text, opt.method);
+    const analysis::EncodedText input =
+        opt.has_ids ? encode_ids_option(analyzer.source(), opt.ids_option)
+                    : encode_input(analyzer.source(), {opt.text, ""}, !opt.no_special_tokens);
+    scores = analyzer.get_token_importance(input, opt.method);
+    ids = input.ids;
     model = analyzer.source().name();
   }
   std::stable_sort(scores.begin(), scores.end(),
@@ -107,6 +115,12 @@ void setup(CLI::App& app) {
                                  "Rank tokens by the attention they receive (docs/analysis.md)");
   auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
   auto* text = cmd->add_option("--text", opt->text, "Text to score");
+  auto* ids = cmd->add_option("--ids", opt->ids_option,
+                              "Token ids instead of text, comma-separated (e.g. 1,2,3), used as "
+                              "given: the tokenizer adds no special tokens");
+  auto* no_special =
+      cmd->add_flag("--no-special-tokens", opt->no_special_tokens,
+                    "With --text: do not add the tokenizer's special tokens (BOS, [CLS], ...)");
   auto* attentions = cmd->add_option("--attentions", opt->attentions,
                                      "Saved attention (.safetensors) instead of a model");
   auto* sequence = cmd->add_option("--sequence", opt->sequence,
@@ -116,12 +130,15 @@ void setup(CLI::App& app) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("--top", opt->top, "Print only the K highest-scoring tokens")
       ->check(CLI::NonNegativeNumber);
-  attentions->excludes(model)->excludes(text);
+  attentions->excludes(model)->excludes(text)->excludes(ids);
+  text->excludes(ids);
+  no_special->excludes(ids)->excludes(attentions);
   sequence->needs(attentions);
-  cmd->callback([opt, text] {
+  cmd->callback([opt, text, ids] {
+    opt->has_ids = ids->count() > 0;
     // An empty --text "" is a text ([CLS] [SEP], BOS); only a missing --text is an error.
-    if (opt->attentions.empty() && (opt->model.empty() || text->count() == 0)) {
-      throw InputError("give --model with --text, or --attentions");
+    if (opt->attentions.empty() && (opt->model.empty() || (text->count() == 0 && !opt->has_ids))) {
+      throw InputError("give --model with --text or --ids, or --attentions");
     }
     run(*opt);
   });

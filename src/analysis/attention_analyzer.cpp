@@ -58,7 +58,7 @@ AttentionAnalyzer::AttentionAnalyzer(std::unique_ptr<AttentionSource> source)
 
 AttentionPatterns AttentionAnalyzer::get_attention_patterns(const std::string& text,
                                                             const std::set<int>& layers) {
-  EncodedText encoded = source_->encode(text);
+  EncodedText encoded = source_->encode(text, /*add_special_tokens=*/true);
   LayerCollector collector(layers);
   AttentionObserver* observers[] = {&collector};
   source_->run(encoded, observers);
@@ -90,32 +90,52 @@ std::vector<HeadStats> AttentionAnalyzer::analyze_pattern(const LayerAttention& 
 
 std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const std::string& text,
                                                                 std::string_view method) {
-  parse_importance_method(method);  // only raw today
-  const EncodedText encoded = source_->encode(text);
+  parse_importance_method(method);  // only raw today, checked before the forward pass
+  return get_token_importance(source_->encode(text, /*add_special_tokens=*/true), method);
+}
+
+std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const EncodedText& input,
+                                                                std::string_view method) {
+  parse_importance_method(method);
   RawImportance raw;
   AttentionObserver* observers[] = {&raw};
-  source_->run(encoded, observers);
-  return in_text_order(rank_tokens(raw.scores(0), encoded.tokens));
+  source_->run(input, observers);
+  return in_text_order(rank_tokens(raw.scores(0), input.tokens));
 }
 
 AnalysisSummary AttentionAnalyzer::analyze(std::span<const std::string> texts,
                                            const AnalyzeOptions& options) {
+  // Encoded one at a time, so a corpus is never held as tokens.
+  return analyze_inputs(
+      texts.size(),
+      [&](size_t k) { return source_->encode(texts[k], /*add_special_tokens=*/true); }, options);
+}
+
+AnalysisSummary AttentionAnalyzer::analyze(std::span<const EncodedText> inputs,
+                                           const AnalyzeOptions& options) {
+  return analyze_inputs(
+      inputs.size(), [&](size_t k) { return inputs[k]; }, options);
+}
+
+AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
+                                                  const std::function<EncodedText(size_t)>& input,
+                                                  const AnalyzeOptions& options) {
   StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
   AttentionObserver* observers[] = {&stats};
-  for (size_t k = 0; k < texts.size(); ++k) {
-    // With several texts, an error says which one (the k-th text of --input / --text).
+  for (size_t k = 0; k < count; ++k) {
+    // With several inputs, an error says which one (the k-th text of --input / --text).
     const auto where = [&] {
-      return "text " + std::to_string(k + 1) + " of " + std::to_string(texts.size()) + ": ";
+      return "text " + std::to_string(k + 1) + " of " + std::to_string(count) + ": ";
     };
     try {
-      EncodedText encoded = source_->encode(texts[k]);
+      const EncodedText encoded = input(k);
       stats.begin_text(encoded.special_mask, encoded.tokens);
       source_->run(encoded, observers);
     } catch (const InputError& e) {
-      if (texts.size() == 1) throw;
+      if (count == 1) throw;
       throw InputError(where() + e.what());
     } catch (const LimitError& e) {
-      if (texts.size() == 1) throw;
+      if (count == 1) throw;
       throw LimitError(where() + e.what());
     }
   }

@@ -17,6 +17,7 @@
 //   std::vector<TokenScore> ranked = token_importance(file, /*sequence=*/0, "raw");
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <span>
@@ -80,11 +81,21 @@ class AttentionAnalyzer {
   // (token, score) pairs in text order, scores summing to 1. Methods: "raw".
   std::vector<TokenScore> get_token_importance(const std::string& text,
                                                std::string_view method = "raw");
+  // The same for an input already encoded (source().encode or source().encode_ids).
+  std::vector<TokenScore> get_token_importance(const EncodedText& input,
+                                               std::string_view method = "raw");
 
   // Streaming statistics over several texts (mean and population std per head and layer).
   AnalysisSummary analyze(std::span<const std::string> texts, const AnalyzeOptions& options = {});
+  // The same over inputs already encoded, e.g. to check them all before the first forward pass
+  // or to analyse token ids.
+  AnalysisSummary analyze(std::span<const EncodedText> inputs, const AnalyzeOptions& options = {});
 
  private:
+  // The loop of both analyze(): `input(k)` gives the k-th of `count` encoded inputs.
+  AnalysisSummary analyze_inputs(size_t count, const std::function<EncodedText(size_t)>& input,
+                                 const AnalyzeOptions& options);
+
   std::unique_ptr<AttentionSource> source_;
 };
 

@@ -3,7 +3,7 @@
 // depend on how a model is loaded, and a test double can stand in for one.
 //
 //   std::unique_ptr<AttentionSource> source = open_attention_source("models/tiny-gpt2");
-//   EncodedText text = source->encode("The quick brown fox");
+//   EncodedText text = source->encode("The quick brown fox", /*add_special_tokens=*/true);
 //   StreamingStats stats;
 //   stats.begin_text(text.special_mask, text.tokens);
 //   AttentionObserver* observers[] = {&stats};
@@ -42,8 +42,13 @@ class AttentionSource {
   virtual bool causal() const = 0;
   virtual int num_layers() const = 0;
   virtual int num_heads() const = 0;
-  // Tokenizes with the model's special tokens (as Hugging Face does by default).
-  virtual EncodedText encode(const std::string& text) const = 0;
+  // Tokenizes `text`, adding the model's special tokens (BOS, [CLS] ... [SEP]) when
+  // `add_special_tokens` (Hugging Face's default). InputError when no token results.
+  virtual EncodedText encode(const std::string& text, bool add_special_tokens) const = 0;
+  // Ids typed by the user, as they are: token strings from the tokenizer ("" for an id it does
+  // not name), special tokens by id (Hugging Face's get_special_tokens_mask with
+  // already_has_special_tokens). InputError for no ids or an id outside the model's vocabulary.
+  virtual EncodedText encode_ids(std::span<const int64_t> ids) const = 0;
   // One forward pass over `text.ids` (batch of one): every layer's attention goes to every
   // observer, in layer order, with sequence 0 and no padding.
   virtual void run(const EncodedText& text, std::span<AttentionObserver* const> observers) = 0;

@@ -24,10 +24,28 @@ class ModelAttentionSource : public AttentionSource {
   int num_layers() const override { return static_cast<int>(model_.config().num_hidden_layers); }
   int num_heads() const override { return static_cast<int>(model_.config().num_attention_heads); }
 
-  EncodedText encode(const std::string& text) const override {
-    Encoding e = tokenizer_.encode(text, /*add_special_tokens=*/true);
+  EncodedText encode(const std::string& text, bool add_special_tokens) const override {
+    Encoding e = tokenizer_.encode(text, add_special_tokens);
     if (e.ids.empty()) throw InputError("the text has no tokens: '" + text + "'");
     return {std::move(e.ids), std::move(e.tokens), std::move(e.special_mask)};
+  }
+
+  EncodedText encode_ids(std::span<const int64_t> ids) const override {
+    if (ids.empty()) throw InputError("no token ids given");
+    const int64_t vocab_size = model_.config().vocab_size;
+    EncodedText out;
+    for (size_t pos = 0; pos < ids.size(); ++pos) {
+      const int64_t id = ids[pos];
+      if (id < 0 || id >= vocab_size) {
+        throw InputError("token id " + std::to_string(id) + " at position " + std::to_string(pos) +
+                         " is outside the model's vocabulary [0, " + std::to_string(vocab_size) +
+                         ")");
+      }
+      out.ids.push_back(id);
+      out.tokens.push_back(token_string(id));
+      out.special_mask.push_back(tokenizer_.is_special(id) ? 1 : 0);
+    }
+    return out;
   }
 
   void run(const EncodedText& text, std::span<AttentionObserver* const> observers) override {
@@ -56,6 +74,17 @@ class ModelAttentionSource : public AttentionSource {
                      format_bytes(budget) +
                      " (the default memory budget, 75% of RAM); give an input of at most " +
                      std::to_string(lo) + " tokens");
+  }
+
+  // "" for an id the tokenizer does not name: a model's embedding may have more rows than its
+  // tokenizer has tokens (a vocabulary padded to a multiple of 64, say).
+  std::string token_string(int64_t id) const {
+    if (id >= tokenizer_.vocab_size()) return {};
+    try {
+      return tokenizer_.id_to_token(id);
+    } catch (const InputError&) {
+      return {};  // a hole in the tokenizer's ids
+    }
   }
 
   std::string name_;

@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "support/cli_harness.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
 
 namespace attnscope {
@@ -19,6 +22,22 @@ using ::attnscope::testing::run_cli;
 using ::attnscope::testing::TempDir;
 
 constexpr const char* kText = "the cat sat on the mat . the cat sat on the mat .";
+
+// What `tokenize --format json` prints for one text.
+nlohmann::json tokenize(const std::string& model, const std::string& text,
+                        bool special_tokens = true) {
+  std::vector<std::string> args = {"tokenize", "--model", model, "--text", text};
+  if (!special_tokens) args.push_back("--no-special-tokens");
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+  return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+}
+
+std::string join_ids(const nlohmann::json& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ",") + std::to_string(id.get<int64_t>());
+  return out;
+}
 
 // analyze --model M --text T and attention + analyze --attentions must print the same figures,
 // `special` included (the attention file has to carry the special-tokens mask).
@@ -91,7 +110,7 @@ TEST(CliQa, AttentionAndImportanceTakeAnEmptyText) {
   const CliResult ranked =
       run_cli({"importance", "--model", "demo", "--text", "", "--format", "csv"});
   EXPECT_EQ(ranked.exit_code, 0) << ranked.error;
-  EXPECT_EQ(ranked.out, "rank,position,id,token,score\n1,0,,\"<s>\",1\n");
+  EXPECT_EQ(ranked.out, "rank,position,id,token,score\n1,0,1,\"<s>\",1\n");
   const CliResult neither = run_cli({"attention", "--model", "demo", "--out", tmp.file("b")});
   EXPECT_EQ(neither.exit_code, 1);
   EXPECT_NE(neither.error.find("--ids or --text"), std::string::npos) << neither.error;
@@ -184,6 +203,99 @@ TEST(CliQa, AnalyzeNamesTheBadTextOfSeveral) {
                                      "the \xff dog", "--format", "json"});
   EXPECT_EQ(several.exit_code, 1);
   EXPECT_NE(several.error.find("text 2 of 2: "), std::string::npos) << several.error;
+}
+
+// analyze --ids / importance --ids with the ids tokenize prints for a text give exactly what
+// --text gives: same figures, same tokens, same special-token column.
+TEST(CliQa, IdsGiveTheSameResultsAsTheirText) {
+  const nlohmann::json encoding = tokenize("demo", kText);
+  ASSERT_FALSE(encoding.is_null());
+  const std::string ids = join_ids(encoding["ids"]);
+  for (const char* command : {"analyze", "importance"}) {
+    for (const char* format : {"csv", "json"}) {
+      SCOPED_TRACE(std::string(command) + " " + format);
+      const CliResult text =
+          run_cli({command, "--model", "demo", "--text", kText, "--format", format});
+      ASSERT_EQ(text.exit_code, 0) << text.error;
+      const CliResult by_ids =
+          run_cli({command, "--model", "demo", "--ids", ids, "--format", format});
+      ASSERT_EQ(by_ids.exit_code, 0) << by_ids.error;
+      EXPECT_EQ(by_ids.out, text.out);
+    }
+  }
+  // The id column of importance is known for a live text too.
+  const CliResult ranked =
+      run_cli({"importance", "--model", "demo", "--ids", ids, "--format", "json"});
+  ASSERT_EQ(ranked.exit_code, 0) << ranked.error;
+  for (const auto& token : nlohmann::json::parse(ranked.out)["tokens"]) {
+    EXPECT_EQ(token["id"], encoding["ids"][token["position"].get<size_t>()]) << token;
+  }
+}
+
+// --no-special-tokens removes exactly the special tokens the tokenizer adds: the demo's BOS, and
+// BERT's [CLS] and [SEP].
+void expect_no_special_tokens_drops_the_added_ones(const std::string& model) {
+  const nlohmann::json with = tokenize(model, kText);
+  const nlohmann::json without = tokenize(model, kText, /*special_tokens=*/false);
+  ASSERT_FALSE(with.is_null() || without.is_null());
+  size_t added = 0;
+  for (const auto& flag : with["special_mask"]) added += flag.get<int>();
+  ASSERT_GT(added, 0u) << model;
+  ASSERT_EQ(with["ids"].size() - without["ids"].size(), added) << model;
+
+  const auto analyzed_tokens = [&](bool special) {
+    std::vector<std::string> args = {"analyze", "--model",  model, "--text",
+                                     kText,     "--format", "json"};
+    if (!special) args.push_back("--no-special-tokens");
+    const CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.error;
+    return r.exit_code == 0 ? nlohmann::json::parse(r.out)["tokens"] : nlohmann::json();
+  };
+  EXPECT_EQ(analyzed_tokens(true), with["tokens"]) << model;
+  EXPECT_EQ(analyzed_tokens(false), without["tokens"]) << model;
+
+  const CliResult ranked = run_cli(
+      {"importance", "--model", model, "--text", kText, "--no-special-tokens", "--format", "json"});
+  ASSERT_EQ(ranked.exit_code, 0) << ranked.error;
+  EXPECT_EQ(nlohmann::json::parse(ranked.out)["tokens"].size(), without["ids"].size()) << model;
+  // With --ids the ids are the input as given: nothing to leave out.
+  EXPECT_EQ(run_cli({"analyze", "--model", model, "--ids", "5", "--no-special-tokens"}).exit_code,
+            2);
+}
+
+TEST(CliQa, NoSpecialTokensDropsExactlyTheAddedOnes) {
+  expect_no_special_tokens_drops_the_added_ones("demo");
+}
+
+TEST(CliQa, NoSpecialTokensDropsExactlyTheAddedOnesForBert) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  expect_no_special_tokens_drops_the_added_ones((shared / "models" / "tiny-bert").string());
+}
+
+// Malformed --ids and ids outside the vocabulary (the demo has 335) are one clear line naming
+// --ids, never a crash or an exception from deep inside; --ids excludes --text and --input.
+TEST(CliQa, BadIdsAreRefusedNamingTheOption) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"1,,2", "'' (item 2) is not an integer"},
+      {"1,2,", "'' (item 3) is not an integer"},
+      {"", "'' (item 1) is not an integer"},
+      {"1;2", "'1;2' (item 1) is not an integer"},
+      {"99999999999999999999", "too large for a token id"},
+      {"1,335", "token id 335 at position 1 is outside the model's vocabulary [0, 335)"},
+      {"-1", "token id -1 at position 0 is outside the model's vocabulary [0, 335)"},
+  };
+  for (const char* command : {"analyze", "importance"}) {
+    for (const auto& [ids, message] : cases) {
+      const CliResult r = run_cli({command, "--model", "demo", "--ids", ids});
+      EXPECT_EQ(r.exit_code, 1) << command << " --ids '" << ids << "'";
+      EXPECT_NE(r.error.find("--ids: "), std::string::npos) << r.error;
+      EXPECT_NE(r.error.find(message), std::string::npos) << r.error;
+    }
+    EXPECT_EQ(run_cli({command, "--model", "demo", "--ids", "1,2", "--text", "a"}).exit_code, 2);
+    EXPECT_EQ(run_cli({command, "--ids", "1,2"}).exit_code, 1) << "no --model";
+  }
+  EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--ids", "1", "--input", "x.jsonl"}).exit_code,
+            2);
 }
 
 }  // namespace
