@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "demo/demo_model.h"
 #include "io/json_file.h"
 #include "model/arch.h"
+#include "tokenizer/unicode.h"
 
 namespace attnscope::cli {
 
@@ -24,7 +26,7 @@ ModelConfig load_model_config(const std::filesystem::path& folder) {
   return find_arch(json).parse_config(json);
 }
 
-std::vector<std::string> read_input_texts(const std::string& path) {
+std::vector<InputText> read_inputs(const std::string& path) {
   if (path.empty()) throw InputError("--input is empty");
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -35,14 +37,21 @@ std::vector<std::string> read_input_texts(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   const std::string content = buffer.str();
+  // Checked here, not by the tokenizer or the JSON parser, to name the line a person looks for
+  // (and to keep invalid bytes off the terminal).
+  if (const auto bad = tokenizer::unicode::find_invalid_utf8(content)) {
+    const auto line = 1 + std::count(content.begin(), content.begin() + *bad, '\n');
+    throw FormatError(path, "line " + std::to_string(line) + " is not valid UTF-8",
+                      static_cast<int64_t>(*bad));
+  }
 
   if (std::filesystem::path(path).extension() != ".jsonl") {
     std::string text = content;
     if (!text.empty() && text.back() == '\n') text.pop_back();
     if (!text.empty() && text.back() == '\r') text.pop_back();
-    return {text};
+    return {{text, path}};
   }
-  std::vector<std::string> texts;
+  std::vector<InputText> texts;
   std::istringstream lines(content);
   std::string line;
   for (int64_t number = 1; std::getline(lines, line); ++number) {
@@ -57,8 +66,14 @@ std::vector<std::string> read_input_texts(const std::string& path) {
       throw FormatError(path, "line " + std::to_string(number) +
                                   ": expected an object with a string \"text\" field");
     }
-    texts.push_back(object["text"].get<std::string>());
+    texts.push_back({object["text"].get<std::string>(), path + ": line " + std::to_string(number)});
   }
+  return texts;
+}
+
+std::vector<std::string> read_input_texts(const std::string& path) {
+  std::vector<std::string> texts;
+  for (auto& input : read_inputs(path)) texts.push_back(std::move(input.text));
   return texts;
 }
 
@@ -70,6 +85,10 @@ std::vector<InputText> texts_as_inputs(const std::vector<std::string>& texts) {
                                                         std::to_string(texts.size())});
   }
   return inputs;
+}
+
+bool is_blank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n\v\f") == std::string::npos;
 }
 
 analysis::EncodedText encode_input(const analysis::AttentionSource& source, const InputText& input,

@@ -1,5 +1,6 @@
 // Pieces every model command shares: the --model option and its resolution (folder, Hugging
-// Face id in the local cache, or "demo"), reading ids, the memory guard, and safe output paths.
+// Face id in the local cache, or "demo"), reading texts and ids, the memory guard, and safe
+// output paths.
 #pragma once
 
 #include <cstdint>
@@ -29,20 +30,27 @@ inline constexpr const char* kInputHelp =
     "Texts: a .jsonl file (one {\"text\": ...} object per line; blank lines skipped) or any other "
     "file (its content is one text, less a final newline)";
 
-// The texts of --input, identical for every command: a .jsonl file gives one text per non-blank
-// line ({"text": ...}); any other file is one text, without the single newline ("\n" or "\r\n")
-// that ends most text files. IoError for a missing file or a folder, FormatError naming the line
-// of a bad .jsonl line. May return no texts (an empty .jsonl file).
-std::vector<std::string> read_input_texts(const std::string& path);
-
-// A text to run and how messages name it: "text 2 of 3", or "" for a lone --text.
+// A text of --text or --input and how messages name it: "texts.jsonl: line 3", "notes.txt",
+// "text 2 of 3", or "" for a lone --text.
 struct InputText {
   std::string text;
   std::string where;
 };
 
+// The texts of --input, identical for every command: a .jsonl file gives one text per non-blank
+// line ({"text": ...}), named "<file>: line <n>"; any other file is one text named by its path,
+// without the single newline ("\n" or "\r\n") that ends most text files. IoError for a missing
+// file or a folder, FormatError naming the line of a bad .jsonl line or of invalid UTF-8. May
+// return no texts (an empty .jsonl file).
+std::vector<InputText> read_inputs(const std::string& path);
+// read_inputs without the names.
+std::vector<std::string> read_input_texts(const std::string& path);
+
 // The values of a repeatable --text, named "text K of N" when there are several.
 std::vector<InputText> texts_as_inputs(const std::vector<std::string>& texts);
+
+// True for a text of whitespace only (or none).
+bool is_blank(const std::string& text);
 
 // `input` tokenized by `source`; an InputError or LimitError starts with `input.where`.
 analysis::EncodedText encode_input(const analysis::AttentionSource& source, const InputText& input,

@@ -165,13 +165,23 @@ std::optional<bool> parse_causal(const std::string& value) {
   return value == "true";
 }
 
-// A live run. Every input is tokenized before the first forward pass, so a bad text late in a
-// list is reported at once, not after minutes of work.
+// A live run. Every input is read and tokenized before the first forward pass, so a bad record
+// late in a corpus is reported at once, not after minutes of work.
 AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOptions options) {
+  const bool from_file = !opt.input.empty();
   std::vector<InputText> inputs;
   if (!opt.has_ids) {
-    inputs = texts_as_inputs(opt.input.empty() ? opt.texts : read_input_texts(opt.input));
+    inputs = from_file ? read_inputs(opt.input) : texts_as_inputs(opt.texts);
     if (inputs.empty()) throw InputError("--input " + opt.input + " holds no texts");
+    // A blank text is [BOS] or nothing, and its figures would shift a corpus's means; only a lone
+    // --text "" is analysed as asked.
+    for (const InputText& input : inputs) {
+      if ((from_file || inputs.size() > 1) && is_blank(input.text)) {
+        throw InputError(input.where + ": the text is " +
+                         (input.text.empty() ? "empty" : "blank (whitespace only)") +
+                         "; there is nothing to analyse");
+      }
+    }
   }
 
   AttentionAnalyzer analyzer(opt.model);
@@ -179,10 +189,14 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
 
   std::vector<analysis::EncodedText> encoded;
+  std::vector<std::string> names;
   if (opt.has_ids) encoded.push_back(encode_ids_option(analyzer.source(), opt.ids));
   for (const InputText& input : inputs) {
     encoded.push_back(encode_input(analyzer.source(), input, !opt.no_special_tokens));
+    names.push_back(input.where);
   }
+  // Errors of the forward pass (too long for the model or the memory) name the input too.
+  if (from_file || inputs.size() > 1) options.input_names = names;
   return analyzer.analyze(std::span<const analysis::EncodedText>(encoded), options);
 }
 

@@ -120,22 +120,29 @@ AnalysisSummary AttentionAnalyzer::analyze(std::span<const EncodedText> inputs,
 AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
                                                   const std::function<EncodedText(size_t)>& input,
                                                   const AnalyzeOptions& options) {
+  if (!options.input_names.empty() && options.input_names.size() != count) {
+    throw InputError("AnalyzeOptions::input_names holds " +
+                     std::to_string(options.input_names.size()) + " names for " +
+                     std::to_string(count) + " inputs");
+  }
   StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
   AttentionObserver* observers[] = {&stats};
   for (size_t k = 0; k < count; ++k) {
-    // With several inputs, an error says which one (the k-th text of --input / --text).
+    // An error says which input failed: its name, or with several, the k-th text.
+    const bool named = !options.input_names.empty();
     const auto where = [&] {
-      return "text " + std::to_string(k + 1) + " of " + std::to_string(count) + ": ";
+      return named ? options.input_names[k] + ": "
+                   : "text " + std::to_string(k + 1) + " of " + std::to_string(count) + ": ";
     };
     try {
       const EncodedText encoded = input(k);
       stats.begin_text(encoded.special_mask, encoded.tokens);
       source_->run(encoded, observers);
     } catch (const InputError& e) {
-      if (count == 1) throw;
+      if (count == 1 && !named) throw;
       throw InputError(where() + e.what());
     } catch (const LimitError& e) {
-      if (count == 1) throw;
+      if (count == 1 && !named) throw;
       throw LimitError(where() + e.what());
     }
   }

@@ -298,5 +298,49 @@ TEST(CliQa, BadIdsAreRefusedNamingTheOption) {
             2);
 }
 
+// With several texts from a file, an error names the file and the line of the bad record, found
+// before the first forward pass where it can be: the JSON, the "text" field, an empty text (one
+// [BOS] would shift the corpus means), invalid UTF-8, a text too long for the memory.
+TEST(CliQa, AnalyzeNamesTheFileAndLineOfABadRecord) {
+  TempDir tmp;
+  const std::string good = "{\"text\": \"the cat sat\"}\n\n{\"text\": \"the dog sat\"}\n";
+  std::string huge;
+  for (int k = 0; k < 40000; ++k) huge += "the cat sat on the mat . ";  // ~280k tokens
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"text\": oops}", "line 4 is not JSON"},
+      {"{\"txt\": \"a\"}", "line 4: expected an object with a string \"text\" field"},
+      {"{\"text\": \"\"}", "line 4: the text is empty"},
+      {"{\"text\": \" \\n \"}", "line 4: the text is blank"},
+      {"{\"text\": \"the \xff cat\"}", "line 4 is not valid UTF-8"},
+      {"{\"text\": \"" + huge + "\"}", "line 4: analysing 280001 tokens needs"},
+  };
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const auto& [record, message] = cases[k];
+    const std::string name = "bad" + std::to_string(k) + ".jsonl";
+    const std::string file = tmp.write(name, good + record + "\n{\"text\": \"a\"}\n");
+    const CliResult r = run_cli({"analyze", "--model", "demo", "--input", file});
+    EXPECT_EQ(r.exit_code, 1) << name;
+    EXPECT_NE(r.error.find(file + ": " + message), std::string::npos) << name << ": " << r.error;
+  }
+  // A text file is one text, named by the file; invalid UTF-8 is found by its line.
+  const std::string txt = tmp.write("bad.txt", "the cat\nsat \xff on\n");
+  const CliResult utf8 = run_cli({"analyze", "--model", "demo", "--input", txt});
+  EXPECT_EQ(utf8.exit_code, 1);
+  EXPECT_NE(utf8.error.find(txt + ": line 2 is not valid UTF-8"), std::string::npos) << utf8.error;
+  for (const std::string content : {"", "\n\n  \n"}) {
+    const std::string blank = tmp.write("blank.txt", content);
+    const CliResult r = run_cli({"analyze", "--model", "demo", "--input", blank});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.error.find(blank + ": the text is"), std::string::npos) << r.error;
+  }
+  // Several --text: the k-th is named; a lone --text "" is analysed as asked.
+  const CliResult several = run_cli(
+      {"analyze", "--model", "demo", "--text", "the cat", "--text", "", "--text", "the dog"});
+  EXPECT_EQ(several.exit_code, 1);
+  EXPECT_NE(several.error.find("text 2 of 3: the text is empty"), std::string::npos)
+      << several.error;
+  EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", ""}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace attnscope
