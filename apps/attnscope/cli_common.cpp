@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -137,6 +138,24 @@ analysis::EncodedText encode_ids_option(const analysis::AttentionSource& source,
   } catch (const InputError& e) {
     throw InputError(std::string("--ids: ") + e.what());
   }
+}
+
+void warn_past_trained_length(const ModelConfig& config, const std::vector<int64_t>& tokens,
+                              const std::vector<std::string>& names) {
+  if (config.position != PositionKind::kRotary || config.max_position_embeddings <= 0) return;
+  const int64_t limit = config.max_position_embeddings;
+  const auto first =
+      std::find_if(tokens.begin(), tokens.end(), [&](int64_t t) { return t > limit; });
+  if (first == tokens.end()) return;
+  const auto index = static_cast<size_t>(first - tokens.begin());
+  const auto past =
+      std::count_if(tokens.begin(), tokens.end(), [&](int64_t t) { return t > limit; });
+  std::string which = std::to_string(*first) + " tokens";
+  if (index < names.size() && !names[index].empty()) which = names[index] + ": " + which;
+  std::cerr << "attnscope: warning: " << which << " is past the model's max_position_embeddings ("
+            << limit << ")";
+  if (past > 1) std::cerr << ", and " << past - 1 << " more of the " << tokens.size() << " texts";
+  std::cerr << "; the model computes there, but its attention is extrapolation\n";
 }
 
 void check_output_path(const std::string& path, bool force) {

@@ -1,6 +1,6 @@
 // Pieces every model command shares: the --model option and its resolution (folder, Hugging
-// Face id in the local cache, or "demo"), reading texts and ids, the memory guard, and safe
-// output paths.
+// Face id in the local cache, or "demo"), reading texts and ids, the trained-length warning, the
+// memory guard, and safe output paths.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +63,13 @@ std::vector<int64_t> parse_ids(const std::string& text);
 // "--ids: " for a malformed list or an id outside the model's vocabulary.
 analysis::EncodedText encode_ids_option(const analysis::AttentionSource& source,
                                         const std::string& ids);
+
+// Rotary models compute at any length (as transformers does), but past the trained length
+// (max_position_embeddings) their attention is extrapolation: one warning line on std::cerr for
+// all inputs, naming the first input past it (by `names[k]` when given). Other models refuse
+// such inputs in the forward pass, so nothing is printed for them.
+void warn_past_trained_length(const ModelConfig& config, const std::vector<int64_t>& tokens,
+                              const std::vector<std::string>& names = {});
 
 // Refuses (InputError) to replace an existing file unless `force`, and checks the folder exists.
 void check_output_path(const std::string& path, bool force);

@@ -185,6 +185,7 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
   }
 
   AttentionAnalyzer analyzer(opt.model);
+  const ModelConfig config = load_model_config(resolve_model(opt.model));
   options.layers =
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
 
@@ -197,6 +198,10 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
   }
   // Errors of the forward pass (too long for the model or the memory) name the input too.
   if (from_file || inputs.size() > 1) options.input_names = names;
+
+  std::vector<int64_t> lengths;
+  for (const auto& e : encoded) lengths.push_back(static_cast<int64_t>(e.ids.size()));
+  warn_past_trained_length(config, lengths, names);
   return analyzer.analyze(std::span<const analysis::EncodedText>(encoded), options);
 }
 

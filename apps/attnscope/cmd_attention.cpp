@@ -66,13 +66,7 @@ void run(const AttentionOptions& opt) {
   enforce_memory_budget(config, 1, tokens_count, keep, forward_options,
                         memory_budget(opt.max_memory));
 
-  if (config.position == PositionKind::kRotary && config.max_position_embeddings > 0 &&
-      tokens_count > config.max_position_embeddings) {
-    // Rotary models compute at any length (as transformers does), but past the trained length
-    // their attention is extrapolation.
-    std::cerr << "attnscope: warning: " << tokens_count << " tokens is past the model's "
-              << "max_position_embeddings (" << config.max_position_embeddings << ")\n";
-  }
+  warn_past_trained_length(config, {tokens_count});
   const Model model = Model::load(folder.string());
   for (const auto& name : model.unused_tensors()) {
     std::cerr << "attnscope: warning: unused tensor '" << name << "'\n";

@@ -53,6 +53,8 @@ void run(const ImportanceCliOptions& opt) {
     const analysis::EncodedText input =
         opt.has_ids ? encode_ids_option(analyzer.source(), opt.ids_option)
                     : encode_input(analyzer.source(), {opt.text, ""}, !opt.no_special_tokens);
+    warn_past_trained_length(load_model_config(resolve_model(opt.model)),
+                             {static_cast<int64_t>(input.ids.size())});
     scores = analyzer.get_token_importance(input, opt.method);
     ids = input.ids;
     model = analyzer.source().name();

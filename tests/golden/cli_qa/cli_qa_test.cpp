@@ -5,10 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "demo/demo_model.h"
 #include "support/cli_harness.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
@@ -37,6 +40,26 @@ std::string join_ids(const nlohmann::json& ids) {
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : ",") + std::to_string(id.get<int64_t>());
   return out;
+}
+
+// Captures what commands write to std::cerr (warnings; errors go to run_cli's stream).
+class CerrCapture {
+ public:
+  CerrCapture() : saved_(std::cerr.rdbuf(buffer_.rdbuf())) {}
+  ~CerrCapture() { std::cerr.rdbuf(saved_); }
+  CerrCapture(const CerrCapture&) = delete;
+  CerrCapture& operator=(const CerrCapture&) = delete;
+  std::string text() const { return buffer_.str(); }
+
+ private:
+  std::ostringstream buffer_;
+  std::streambuf* saved_;
+};
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 // analyze --model M --text T and attention + analyze --attentions must print the same figures,
@@ -340,6 +363,52 @@ TEST(CliQa, AnalyzeNamesTheFileAndLineOfABadRecord) {
   EXPECT_NE(several.error.find("text 2 of 3: the text is empty"), std::string::npos)
       << several.error;
   EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", ""}).exit_code, 0);
+}
+
+// A rotary model (the demo: Llama, max_position_embeddings 1024) computes past its trained
+// length, as transformers does, but warns once on stderr, naming the first text past it; every
+// command that runs the model warns the same way.
+TEST(CliQa, PastTheTrainedLengthOfARotaryModelWarnsOnce) {
+  std::string long_text;
+  for (int64_t k = 0; k < demo::kDemoMaxPositions / 6 + 10; ++k)
+    long_text += "the cat sat on a mat ";
+  const nlohmann::json encoding = tokenize("demo", long_text);
+  ASSERT_GT(encoding["ids"].size(), static_cast<size_t>(demo::kDemoMaxPositions));
+  const std::string tokens = std::to_string(encoding["ids"].size()) + " tokens";
+  const std::string warning = "is past the model's max_position_embeddings (" +
+                              std::to_string(demo::kDemoMaxPositions) + ")";
+
+  TempDir tmp;
+  const std::string file =
+      tmp.write("texts.jsonl", "{\"text\": \"the cat\"}\n{\"text\": \"" + long_text +
+                                   "\"}\n{\"text\": \"" + long_text + "\"}\n");
+  {
+    CerrCapture err;
+    const CliResult r = run_cli({"analyze", "--model", "demo", "--input", file, "--format", "csv"});
+    EXPECT_EQ(r.exit_code, 0) << r.error;
+    EXPECT_EQ(count(err.text(), "warning"), 1u) << err.text();
+    EXPECT_NE(err.text().find(file + ": line 2: " + tokens + " " + warning +
+                              ", and 1 more of the 3 texts"),
+              std::string::npos)
+        << err.text();
+  }
+  const std::vector<std::vector<std::string>> single = {
+      {"analyze", "--model", "demo", "--text", long_text},
+      {"importance", "--model", "demo", "--text", long_text, "--top", "3"},
+      {"attention", "--model", "demo", "--text", long_text, "--out", tmp.file("a.safetensors")},
+  };
+  for (const auto& args : single) {
+    CerrCapture err;
+    const CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.error;
+    EXPECT_EQ(count(err.text(), "warning"), 1u) << args[0] << ": " << err.text();
+    EXPECT_NE(err.text().find("warning: " + tokens + " " + warning), std::string::npos)
+        << args[0] << ": " << err.text();
+  }
+  // Within the trained length: no warning.
+  CerrCapture err;
+  EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", kText}).exit_code, 0);
+  EXPECT_EQ(err.text(), "");
 }
 
 }  // namespace
