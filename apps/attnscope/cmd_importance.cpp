@@ -100,15 +100,25 @@ void run(const ImportanceCliOptions& opt) {
   }
   std::cout << "model: " << (model.empty() ? "(unknown)" : model) << "   method: " << opt.method
             << "\n\n";
-  std::printf("%5s  %8s  %-24s  %s\n", "rank", "position", "token", "score");
+  // Through std::cout like the other formats (printf bypasses a redirected stream), each token
+  // padded by its code points, not bytes, so UTF-8 tokens ("Ã©", "本") keep the columns.
+  const auto padded = [](const std::string& cell) {
+    const size_t width = display_width(cell);
+    return cell + std::string(width < 24 ? 24 - width : 0, ' ');
+  };
+  char line[64];
+  std::snprintf(line, sizeof(line), "%5s  %8s  ", "rank", "position");
+  std::cout << line << padded("token") << "  score\n";
   for (const auto& r : ranked) {
     const std::string token = !r.token.empty() ? r.token
                               : r.id           ? "id " + std::to_string(*r.id)
                                                : "-";
-    std::printf("%5lld  %8lld  %-24s  %.4g\n", static_cast<long long>(r.rank),
-                static_cast<long long>(r.position), token.c_str(), r.score);
+    std::snprintf(line, sizeof(line), "%5lld  %8lld  ", static_cast<long long>(r.rank),
+                  static_cast<long long>(r.position));
+    char score[32];
+    std::snprintf(score, sizeof(score), "%.4g", r.score);
+    std::cout << line << padded(token) << "  " << score << "\n";
   }
-  std::fflush(stdout);
 }
 
 void setup(CLI::App& app) {

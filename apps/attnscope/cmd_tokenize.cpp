@@ -86,8 +86,7 @@ void print_table(const std::string& text, const Encoding& e, std::ostream& out) 
     range << start << ".." << end;
     // setw counts bytes; pad by code points so UTF-8 tokens line up.
     const std::string& token = e.tokens[i];
-    size_t width = 0;
-    for (char c : token) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    const size_t width = display_width(token);
     out << std::setw(6) << i << std::setw(10) << e.ids[i] << token
         << std::string(width < 24 ? 24 - width : 1, ' ') << std::setw(14) << range.str()
         << std::setw(9) << (e.special_mask[i] ? "yes" : "") << shown_span(text, start, end) << "\n";

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -409,6 +410,62 @@ TEST(CliQa, PastTheTrainedLengthOfARotaryModelWarnsOnce) {
   CerrCapture err;
   EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", kText}).exit_code, 0);
   EXPECT_EQ(err.text(), "");
+}
+
+// Odd inputs on real checkpoints give one clear error or correct output: GPT-2 adds no special
+// tokens, so an empty text has no tokens at all; a text past a learned-position model's
+// max_position_embeddings (128 for both tiny models) is refused, not extrapolated.
+TEST(CliQa, OddInputsOnTinyCheckpoints) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  const std::string gpt2 = (shared / "models" / "tiny-gpt2").string();
+  const std::string bert = (shared / "models" / "tiny-bert").string();
+  std::string long_text;
+  for (int k = 0; k < 40; ++k) long_text += "the cat sat on the mat . ";
+  for (const char* command : {"analyze", "importance"}) {
+    const CliResult empty = run_cli({command, "--model", gpt2, "--text", ""});
+    EXPECT_EQ(empty.exit_code, 1) << command;
+    EXPECT_NE(empty.error.find("has no tokens"), std::string::npos) << empty.error;
+    for (const std::string& model : {gpt2, bert}) {
+      const CliResult r = run_cli({command, "--model", model, "--text", long_text});
+      EXPECT_EQ(r.exit_code, 1) << command << " " << model;
+      EXPECT_NE(r.error.find("max_position_embeddings 128"), std::string::npos) << r.error;
+    }
+    // BERT's empty text is [CLS] [SEP]: a text, analysed as asked.
+    EXPECT_EQ(run_cli({command, "--model", bert, "--text", ""}).exit_code, 0) << command;
+    // Ids the tokenizer names, special ones included.
+    const CliResult ids =
+        run_cli({command, "--model", bert, "--ids", "101,1996,102", "--format", "json"});
+    EXPECT_EQ(ids.exit_code, 0) << ids.error;
+  }
+}
+
+// The importance table goes to std::cout like the other formats and pads tokens by code points,
+// so UTF-8 tokens keep the score column.
+TEST(CliQa, ImportanceTableLinesUpUnicodeTokens) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  for (const std::string model : {"tiny-gpt2", "tiny-bert"}) {
+    const CliResult r = run_cli({"importance", "--model", (shared / "models" / model).string(),
+                                 "--text", "h\u00e9llo w\u00f6rld \u65e5\u672c\u8a9e \ufb01"});
+    ASSERT_EQ(r.exit_code, 0) << r.error;
+    std::istringstream lines(r.out);
+    std::string line;
+    std::getline(lines, line);  // model: ...
+    std::getline(lines, line);  // blank
+    std::optional<size_t> score_column;
+    size_t rows = 0;
+    while (std::getline(lines, line)) {
+      // The score is the last field; its column, counted in code points, is the same on every row.
+      const size_t at = line.rfind("  ");
+      ASSERT_NE(at, std::string::npos) << line;
+      size_t column = 0;
+      for (size_t k = 0; k < at; ++k)
+        column += (static_cast<unsigned char>(line[k]) & 0xC0) != 0x80;
+      if (!score_column) score_column = column;
+      EXPECT_EQ(column, *score_column) << model << ": " << line;
+      ++rows;
+    }
+    EXPECT_GT(rows, 5u) << model << ":\n" << r.out;
+  }
 }
 
 }  // namespace
