@@ -243,14 +243,29 @@ void setup(CLI::App& app) {
   auto* attentions = cmd->add_option(
       "--attentions", opt->attentions,
       "Saved attention (.safetensors, docs/attention-file-format.md) instead of a model");
-  cmd->add_option("--layers", opt->layers, "Layers to analyse: all, or e.g. 0,2,5-7");
+  cmd->add_option("--layers", opt->layers, "Layers to analyse: all (the default), or e.g. 0,2,5-7");
   cmd->add_option("--format", opt->format, "Output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
   auto* causal =
       cmd->add_option("--causal", opt->causal, "With --attentions: override the file's causal flag")
           ->check(CLI::IsMember({"true", "false"}));
+  std::string classes;
+  for (analysis::Pattern p : analysis::kScoredPatterns) {
+    classes += (classes.empty() ? "" : ", ") + std::string(analysis::pattern_name(p));
+  }
   cmd->add_option("--pattern-threshold", opt->thresholds,
-                  "Override a pattern threshold, NAME=VALUE (e.g. broad=0.9); repeatable");
+                  "Override a pattern threshold, NAME=VALUE (e.g. broad=0.9); NAME is one of " +
+                      classes + "; repeatable");
+  // The examples are run by tests/golden/cli_qa, so they stay true.
+  cmd->footer(
+      "Give --model with --text (repeatable), --input or --ids, or give --attentions. With "
+      "several texts the table shows means over texts; json and csv add the std.\n\n"
+      "Examples:\n"
+      "  attnscope analyze --model demo --text \"the cat sat on the mat . the cat sat\"\n"
+      "  attnscope analyze --model demo --ids 1,24,164,260,37,24,196 --format csv\n"
+      "  attnscope analyze --model models/tiny-gpt2 --input texts.jsonl --format json\n"
+      "  attnscope analyze --attentions fox.safetensors --layers 0,2-3\n");
   attentions->excludes(model)->excludes(text)->excludes(input)->excludes(ids);
   text->excludes(input)->excludes(ids);
   input->excludes(ids);

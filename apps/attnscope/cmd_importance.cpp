@@ -126,7 +126,8 @@ void setup(CLI::App& app) {
   auto* cmd = app.add_subcommand("importance",
                                  "Rank tokens by the attention they receive (docs/analysis.md)");
   auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
-  auto* text = cmd->add_option("--text", opt->text, "Text to score");
+  auto* text =
+      cmd->add_option("--text", opt->text, "Text to score, tokenized with the model's tokenizer");
   auto* ids = cmd->add_option("--ids", opt->ids_option,
                               "Token ids instead of text, comma-separated (e.g. 1,2,3), used as "
                               "given: the tokenizer adds no special tokens");
@@ -139,9 +140,19 @@ void setup(CLI::App& app) {
                                    "With --attentions holding a batch: which sequence (0-based)");
   cmd->add_option("--method", opt->method, "Scoring method")->check(CLI::IsMember({"raw"}));
   cmd->add_option("--format", opt->format, "Output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
-  cmd->add_option("--top", opt->top, "Print only the K highest-scoring tokens")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  cmd->add_option("--top", opt->top, "Print only the K highest-scoring tokens (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  // The examples are run by tests/golden/cli_qa, so they stay true.
+  cmd->footer(
+      "Give --model with --text or --ids, or give --attentions. Scores sum to 1 over the "
+      "tokens; ties keep text order.\n\n"
+      "Examples:\n"
+      "  attnscope importance --model demo --text \"the cat sat on the mat\" --top 3\n"
+      "  attnscope importance --model demo --ids 1,24,164,260 --format csv\n"
+      "  attnscope importance --attentions fox.safetensors --sequence 1 --format json\n");
   attentions->excludes(model)->excludes(text)->excludes(ids);
   text->excludes(ids);
   no_special->excludes(ids)->excludes(attentions);
