@@ -43,17 +43,71 @@ class AlignedBuffer {
   int64_t capacity_ = 0;
 };
 
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() (a self-initialised variable) as the
+// unused merge source; -Wmaybe-uninitialized reports it inside avx512fintrin.h.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+__mmask16 first_lanes(int64_t count) {
+  if (count >= 16) return static_cast<__mmask16>(0xFFFF);
+  if (count <= 0) return 0;
+  return static_cast<__mmask16>((1u << count) - 1u);
+}
+
+// Reads a block of up to 16 x 16 floats — `rows` rows from src (row stride ld), `cols` floats
+// each; missing rows and columns are 0 — and writes its transpose: column c of the block goes to
+// dst + c · dst_stride as 16 floats, of which store_mask chooses the ones written, for c < cols.
+// Four shuffle stages: pairs of rows interleaved, then 4 x 4 blocks inside each 128-bit lane,
+// then the lanes themselves.
+void transpose_block(const float* src, int64_t ld, int64_t rows, int64_t cols, float* dst,
+                     int64_t dst_stride, __mmask16 store_mask) {
+  const __mmask16 load_mask = first_lanes(cols);
+  __m512 r[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) {
+    r[i] = i < rows ? _mm512_maskz_loadu_ps(load_mask, src + i * ld) : _mm512_setzero_ps();
+  }
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {  // lane l: r_i[4l], r_i+1[4l], r_i[4l+1], r_i+1[4l+1] / +2, +3
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  __m512 u[16];  // u[4g + e], lane l: rows 4g..4g+3 of column 4l + e
+#pragma GCC unroll 4
+  for (int g = 0; g < 16; g += 4) {
+    u[g + 0] = _mm512_shuffle_ps(t[g + 0], t[g + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[g + 1] = _mm512_shuffle_ps(t[g + 0], t[g + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[g + 2] = _mm512_shuffle_ps(t[g + 1], t[g + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[g + 3] = _mm512_shuffle_ps(t[g + 1], t[g + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+#pragma GCC unroll 4
+  for (int e = 0; e < 4; ++e) {
+    const __m512 even01 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0x88);  // lanes 0, 2 of each
+    const __m512 odd01 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0xDD);   // lanes 1, 3
+    const __m512 even23 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0x88);
+    const __m512 odd23 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0xDD);
+    const __m512 column[4] = {_mm512_shuffle_f32x4(even01, even23, 0x88),  // column e
+                              _mm512_shuffle_f32x4(odd01, odd23, 0x88),    // 4 + e
+                              _mm512_shuffle_f32x4(even01, even23, 0xDD),  // 8 + e
+                              _mm512_shuffle_f32x4(odd01, odd23, 0xDD)};   // 12 + e
+#pragma GCC unroll 4
+    for (int l = 0; l < 4; ++l) {
+      if (4 * l + e < cols)
+        _mm512_mask_storeu_ps(dst + (4 * l + e) * dst_stride, store_mask, column[l]);
+    }
+  }
+}
+
 // Packs rows [m0, m0 + rows) of A, inner block [k0, k0 + kc), as one micro-panel: element
 // (i, p) at out[p * kMr + i]; rows past `rows` are zero.
 void pack_a_tile(const float* a, int64_t lda, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
                  float* out) {
-  for (int64_t i = 0; i < kMr; ++i) {
-    if (i < rows) {
-      const float* src = a + (m0 + i) * lda + k0;
-      for (int64_t p = 0; p < kc; ++p) out[p * kMr + i] = src[p];
-    } else {
-      for (int64_t p = 0; p < kc; ++p) out[p * kMr + i] = 0.0f;
-    }
+  for (int64_t p = 0; p < kc; p += 16) {
+    transpose_block(a + m0 * lda + k0 + p, lda, rows, std::min<int64_t>(16, kc - p), out + p * kMr,
+                    kMr, first_lanes(kMr));
   }
 }
 
@@ -63,26 +117,23 @@ void pack_a_tile(const float* a, int64_t lda, int64_t m0, int64_t rows, int64_t 
 void pack_b_panel(bool transposed, const float* b, int64_t ldb, int64_t n0, int64_t cols,
                   int64_t k0, int64_t kc, float* out) {
   if (transposed) {
-    for (int64_t j = 0; j < kNr; ++j) {
-      if (j < cols) {
-        const float* src = b + (n0 + j) * ldb + k0;
-        for (int64_t p = 0; p < kc; ++p) out[p * kNr + j] = src[p];
-      } else {
-        for (int64_t p = 0; p < kc; ++p) out[p * kNr + j] = 0.0f;
+    for (int64_t half = 0; half < kNr; half += 16) {
+      for (int64_t p = 0; p < kc; p += 16) {
+        transpose_block(b + (n0 + half) * ldb + k0 + p, ldb, std::min<int64_t>(16, cols - half),
+                        std::min<int64_t>(16, kc - p), out + p * kNr + half, kNr, first_lanes(16));
       }
     }
     return;
   }
+  const __mmask16 mask0 = first_lanes(cols);
+  const __mmask16 mask1 = first_lanes(cols - 16);
   for (int64_t p = 0; p < kc; ++p) {
     const float* src = b + (k0 + p) * ldb + n0;
     float* dst = out + p * kNr;
-    std::memcpy(dst, src, static_cast<std::size_t>(cols) * sizeof(float));
-    std::fill(dst + cols, dst + kNr, 0.0f);
+    _mm512_store_ps(dst, _mm512_maskz_loadu_ps(mask0, src));
+    _mm512_store_ps(dst + 16, _mm512_maskz_loadu_ps(mask1, src + 16));
   }
 }
-
-#pragma GCC push_options
-#pragma GCC target("avx512f")
 
 // C tile [rows, 32 (masked)] = (first ? bias or 0 : C) + alpha · (a_panel · w_panel) over kc
 // inputs.
@@ -135,13 +186,8 @@ void micro_kernel(int64_t kc, const float* __restrict a_panel, const float* __re
   }
 }
 
+#pragma GCC diagnostic pop
 #pragma GCC pop_options
-
-__mmask16 column_mask(int64_t cols) {
-  if (cols >= 16) return static_cast<__mmask16>(0xFFFF);
-  if (cols <= 0) return 0;
-  return static_cast<__mmask16>((1u << cols) - 1u);
-}
 
 }  // namespace
 
@@ -207,8 +253,8 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
               terms = std::min(kc, last_row + 1 - k0);
             }
             micro_kernel(terms, a_packed + (t - first_tile) * kMr * kc, b_packed, alpha,
-                         c + t * kMr * ldc + n0, ldc, rows, column_mask(cols),
-                         column_mask(cols - 16), bias != nullptr ? bias + n0 : nullptr, k0 == 0);
+                         c + t * kMr * ldc + n0, ldc, rows, first_lanes(cols),
+                         first_lanes(cols - 16), bias != nullptr ? bias + n0 : nullptr, k0 == 0);
           }
         }
       });
