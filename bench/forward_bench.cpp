@@ -8,7 +8,7 @@
 //   build/release/bench/bench_forward                      # every case, 5 runs each
 //   build/release/bench/bench_forward --filter gpt2 --runs 9
 //   build/release/bench/bench_forward --gemm               # also the raw sgemm table
-//   OPENBLAS_CORETYPE=SkylakeX build/release/bench/bench_forward   # AVX-512 GEMM kernels
+//   build/release/bench/bench_forward --kernel blas        # OpenBLAS for every GEMM
 #include <cblas.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -358,13 +358,16 @@ int main(int argc, char** argv) {
   }
   const attnscope::ops::BlasInfo blas = attnscope::ops::blas_info();
   std::printf(
-      "%s; kernels %s; %d threads (element loops: %d); projections: %s kernel; load average "
+      "%s; BLAS kernels %s; %d threads (element loops: %d); GEMM kernel: %s; load average "
       "%s\n",
       blas.config.c_str(), blas.core.c_str(), blas.threads, attnscope::ops::parallel_threads(),
       attnscope::ops::linear_kernel_name(attnscope::ops::linear_kernel()), load_average().c_str());
-  if (const std::string core = attnscope::ops::suggested_blas_core(); !core.empty()) {
-    std::printf("(this CPU has AVX-512: OPENBLAS_CORETYPE=%s selects faster kernels)\n",
-                core.c_str());
+  if (const std::string core = attnscope::ops::suggested_blas_core();
+      !core.empty() && attnscope::ops::linear_kernel() == attnscope::ops::LinearKernel::kBlas) {
+    std::printf(
+        "(this CPU has AVX-512: the default GEMM kernel, or OPENBLAS_CORETYPE=%s, is "
+        "faster)\n",
+        core.c_str());
   }
 
   const std::vector<Case> cases = {

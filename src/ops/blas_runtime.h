@@ -1,5 +1,6 @@
-// The BLAS library that runs every GEMM, seen at run time: its build, the CPU kernel set it
-// chose, its thread count. The kernel set decides the speed of the forward pass: Debian 12's
+// The BLAS library, seen at run time: its build, the CPU kernel set it chose, its thread count.
+// It runs the forward pass's GEMMs on CPUs without AVX-512 (elsewhere attnscope's own kernel
+// does, ops/gemm.h), and then its kernel set decides the speed: Debian 12's
 // OpenBLAS 0.3.21 does not know AMD Zen 5 and falls back to its Haswell (AVX2) kernels (some
 // environments force them with OPENBLAS_CORETYPE=Haswell because older OpenBLAS builds computed
 // wrong results or crashed on such CPUs); on an AVX-512 CPU its SkylakeX kernels run sgemm about
