@@ -46,7 +46,8 @@ const std::vector<const ArchSpec*>& registered_archs();
 const ArchSpec& find_arch(const nlohmann::json& config);
 // The ArchSpec of a family name ("gpt2"), UnsupportedError when unknown.
 const ArchSpec& arch_by_family(std::string_view family);
-// "BertModel, BertForMaskedLM, ..." for messages and docs.
+// One line per family, for messages:
+//   "  bert (model_type bert): BertModel, BertForMaskedLM, BertForPreTraining, +6 more\n"
 std::string supported_architectures();
 
 // What `arch` expects from a checkpoint with this config (names with the base prefix when

@@ -25,8 +25,18 @@ namespace arch_helpers {
 
 // family, architectures[0] and model_type of a config.json.
 void set_identity(ModelConfig& config, const nlohmann::json& json, std::string_view family);
-// head_dim from config.json when present, else hidden_size / num_attention_heads.
-void set_head_dim(ModelConfig& config, const nlohmann::json& json);
+// How a family finds its head_dim.
+enum class HeadDim {
+  kFromConfig,       // config.json "head_dim" when present (Llama family), else hidden / heads
+  kHiddenOverHeads,  // always hidden_size / num_attention_heads: transformers ignores the key
+};
+void set_head_dim(ModelConfig& config, const nlohmann::json& json, HeadDim source);
+// UnsupportedError when config.json prunes heads ("pruned_heads" non-empty): the checkpoint's
+// layers then have fewer heads than num_attention_heads says.
+void refuse_pruned_heads(const nlohmann::json& json);
+// UnsupportedError naming `key` and its value when config.json sets it (non-null); `why` says
+// what it would change.
+void refuse_field(const nlohmann::json& json, std::string_view key, std::string_view why);
 // Rows of the given [rows_i, cols] tensors stacked into [sum rows_i, cols] (1-D: concatenated).
 Tensor concat_rows(std::initializer_list<const Tensor*> parts);
 // [rows, cols] -> [cols, rows] (GPT-2's Conv1D stores weights as [in, out]).

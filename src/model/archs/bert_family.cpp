@@ -28,10 +28,12 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   c.activation = cj::get_activation(json, "hidden_act", "gelu");
   const std::string position_type = cj::get_string(json, "position_embedding_type", "absolute");
   if (position_type != "absolute") {
-    throw UnsupportedError("position_embedding_type '" + position_type +
-                           "' is not supported (only 'absolute')");
+    throw UnsupportedError("config.json sets position_embedding_type = '" + position_type +
+                           "', which is not supported (only 'absolute'): relative positions add "
+                           "distance-embedding terms to the attention scores");
   }
-  set_head_dim(c, json);
+  set_head_dim(c, json, HeadDim::kHiddenOverHeads);
+  refuse_pruned_heads(json);
   c.norm = NormKind::kLayerNorm;
   c.norm_placement = NormPlacement::kPostNorm;
   c.position = PositionKind::kAbsolute;

@@ -15,13 +15,32 @@ void set_identity(ModelConfig& config, const nlohmann::json& json, std::string_v
   config.model_type = config_json::get_string(json, "model_type", family);
 }
 
-void set_head_dim(ModelConfig& config, const nlohmann::json& json) {
-  if (const auto head_dim = config_json::get_optional_int(json, "head_dim")) {
-    config.head_dim = *head_dim;
-    config.head_dim_from_config = true;
-  } else if (config.num_attention_heads > 0) {
+void set_head_dim(ModelConfig& config, const nlohmann::json& json, HeadDim source) {
+  if (source == HeadDim::kFromConfig) {
+    if (const auto head_dim = config_json::get_optional_int(json, "head_dim")) {
+      config.head_dim = *head_dim;
+      config.head_dim_from_config = true;
+      return;
+    }
+  }
+  if (config.num_attention_heads > 0) {
     config.head_dim = config.hidden_size / config.num_attention_heads;
   }
+}
+
+void refuse_pruned_heads(const nlohmann::json& json) {
+  if (!config_json::has(json, "pruned_heads")) return;
+  const nlohmann::json& pruned = json["pruned_heads"];
+  if (pruned.is_object() && pruned.empty()) return;
+  throw UnsupportedError("config.json sets pruned_heads = " + pruned.dump().substr(0, 80) +
+                         "; pruned checkpoints (fewer heads in some layers) are not supported");
+}
+
+void refuse_field(const nlohmann::json& json, std::string_view key, std::string_view why) {
+  if (!config_json::has(json, key)) return;
+  throw UnsupportedError("config.json sets " + std::string(key) + " = " +
+                         json[std::string(key)].dump().substr(0, 80) +
+                         ", which is not supported: " + std::string(why));
 }
 
 Tensor concat_rows(std::initializer_list<const Tensor*> parts) {

@@ -25,7 +25,10 @@ ModelConfig parse(const nlohmann::json& json) {
   c.pad_token_id = cj::get_optional_int(json, "pad_token_id");
   c.hidden_act = cj::get_string(json, "activation", "gelu");
   c.activation = cj::get_activation(json, "activation", "gelu");
-  set_head_dim(c, json);
+  set_head_dim(c, json, HeadDim::kHiddenOverHeads);
+  refuse_pruned_heads(json);
+  // sinusoidal_pos_embds: the sinusoidal table is stored in the checkpoint like a learned one
+  // (HF writes it into position_embeddings.weight), so it is read from there.
   if (c.num_attention_heads > 0 && c.hidden_size % c.num_attention_heads != 0) {
     throw ConfigError("n_heads", "must divide dim (" + std::to_string(c.hidden_size) + "), got " +
                                      std::to_string(c.num_attention_heads));

@@ -1,23 +1,36 @@
 // Gemma (v1): Llama's block with RMSNorm scaled by (1 + weight), embeddings multiplied by
-// sqrt(hidden_size), a GELU-tanh gated MLP, an explicit head_dim and tied embeddings.
-// Shared code in llama_family.cpp.
+// sqrt(hidden_size), a gated MLP whose activation is hidden_activation (GELU-tanh when absent or
+// null; hidden_act is ignored, as in transformers 4.40.2), an explicit head_dim, tied embeddings
+// and optional q/k/v/o biases (attention_bias). Shared code in llama_family.cpp.
 #include "model/archs/archs.h"
 #include "model/archs/llama_family.h"
 
 namespace attnscope {
 namespace {
 
+using arch_helpers::refuse_field;
+
 constexpr llama_family::Flavor kFlavor = {
     .family = "gemma",
     .norm = NormKind::kRmsNormPlusOne,
     .tie_word_embeddings_default = true,
+    .read_attention_bias = true,
     .scale_embeddings = true,
     .activation_key = "hidden_activation",
     .activation_default = "gelu_pytorch_tanh",
     .rms_norm_eps_default = 1e-6,
+    .max_position_embeddings_default = 8192,
+    .num_key_value_heads_default = 16,
+    .head_dim_default = 256,
 };
 
-ModelConfig parse(const nlohmann::json& json) { return llama_family::parse(json, kFlavor); }
+ModelConfig parse(const nlohmann::json& json) {
+  // Gemma 2 fields: each changes the attention or the logits, and Gemma 2 is not supported.
+  refuse_field(json, "attn_logit_softcapping", "Gemma 2 caps attention scores with tanh");
+  refuse_field(json, "final_logit_softcapping", "Gemma 2 caps the logits with tanh");
+  refuse_field(json, "query_pre_attn_scalar", "Gemma 2 scales scores by query_pre_attn_scalar");
+  return llama_family::parse(json, kFlavor);
+}
 
 }  // namespace
 

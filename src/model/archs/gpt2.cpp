@@ -27,14 +27,21 @@ ModelConfig parse(const nlohmann::json& json) {
   c.hidden_act = cj::get_string(json, "activation_function", "gelu_new");
   c.activation = cj::get_activation(json, "activation_function", "gelu_new");
   c.pad_token_id = cj::get_optional_int(json, "pad_token_id");
-  set_head_dim(c, json);
+  set_head_dim(c, json, HeadDim::kHiddenOverHeads);
+  refuse_pruned_heads(json);
+  // Scores other than q·k / sqrt(head_dim) are refused rather than computed wrongly.
   if (!cj::get_bool(json, "scale_attn_weights", true)) {
-    throw UnsupportedError("GPT-2 config with scale_attn_weights=false is not supported");
+    throw UnsupportedError(
+        "config.json sets scale_attn_weights = false, which is not supported (attention scores "
+        "are always divided by sqrt(head_dim) here)");
   }
   if (cj::get_bool(json, "scale_attn_by_inverse_layer_idx", false)) {
     throw UnsupportedError(
-        "GPT-2 config with scale_attn_by_inverse_layer_idx=true is not supported");
+        "config.json sets scale_attn_by_inverse_layer_idx = true, which is not supported "
+        "(attention scores of layer i would also be divided by i + 1)");
   }
+  // reorder_and_upcast_attn only changes the dtype of the score matmul (to f32) and folds the
+  // 1/sqrt(head_dim) into it; in f32 that is the computation done here, so it is accepted.
   c.norm = NormKind::kLayerNorm;
   c.norm_placement = NormPlacement::kPreNorm;
   c.position = PositionKind::kAbsolute;

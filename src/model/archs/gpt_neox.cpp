@@ -20,9 +20,11 @@ ModelConfig parse(const nlohmann::json& json) {
   c.num_attention_heads = cj::get_int(json, "num_attention_heads");
   c.num_key_value_heads = c.num_attention_heads;
   c.intermediate_size = cj::get_int(json, "intermediate_size");
-  c.max_position_embeddings = cj::get_int(json, "max_position_embeddings", 0);
+  c.max_position_embeddings = cj::get_int(json, "max_position_embeddings", 2048);
   c.layer_norm_eps = cj::get_double(json, "layer_norm_eps", 1e-5);
-  c.rotary_pct = cj::get_double(json, "rotary_pct", 0.25);
+  // 4.40.2 reads rotary_pct; newer configs may call it partial_rotary_factor.
+  c.rotary_pct =
+      cj::get_double(json, "rotary_pct", cj::get_double(json, "partial_rotary_factor", 0.25));
   // 4.40 reads rotary_emb_base; later versions call it rope_theta.
   c.rope_theta =
       cj::get_double(json, "rotary_emb_base", cj::get_double(json, "rope_theta", 10000.0));
@@ -34,7 +36,8 @@ ModelConfig parse(const nlohmann::json& json) {
   c.activation = cj::get_activation(json, "hidden_act", "gelu");
   c.pad_token_id = cj::get_optional_int(json, "pad_token_id");
   const bool bias = cj::get_bool(json, "attention_bias", true);
-  set_head_dim(c, json);
+  set_head_dim(c, json, HeadDim::kHiddenOverHeads);
+  refuse_pruned_heads(json);
   c.norm = NormKind::kLayerNorm;
   c.norm_placement = NormPlacement::kPreNorm;
   c.position = PositionKind::kRotary;

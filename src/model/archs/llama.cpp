@@ -9,6 +9,7 @@ namespace {
 constexpr llama_family::Flavor kFlavor = {
     .family = "llama",
     .read_attention_bias = true,
+    .read_mlp_bias = true,
     .rms_norm_eps_default = 1e-6,
 };
 

@@ -40,28 +40,41 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   c.hidden_size = cj::get_int(json, "hidden_size");
   c.num_hidden_layers = cj::get_int(json, "num_hidden_layers");
   c.num_attention_heads = cj::get_int(json, "num_attention_heads");
-  c.num_key_value_heads = cj::get_int(json, "num_key_value_heads", c.num_attention_heads);
+  // An absent key takes the config class default; null means "same as the query heads".
+  const bool kv_absent = !json.contains("num_key_value_heads");
+  c.num_key_value_heads = kv_absent && flavor.num_key_value_heads_default > 0
+                              ? flavor.num_key_value_heads_default
+                              : cj::get_int(json, "num_key_value_heads", c.num_attention_heads);
   c.intermediate_size = cj::get_int(json, "intermediate_size");
-  c.max_position_embeddings = cj::get_int(json, "max_position_embeddings", 0);
+  c.max_position_embeddings =
+      cj::get_int(json, "max_position_embeddings", flavor.max_position_embeddings_default);
   c.pad_token_id = cj::get_optional_int(json, "pad_token_id");
-  set_head_dim(c, json);
+  set_head_dim(c, json, HeadDim::kFromConfig);
+  if (!c.head_dim_from_config && flavor.head_dim_default > 0) {
+    c.head_dim = flavor.head_dim_default;
+    c.head_dim_from_config = true;
+  }
+  refuse_pruned_heads(json);
   c.rms_norm_eps = cj::get_double(json, "rms_norm_eps", flavor.rms_norm_eps_default);
   c.rope_theta = cj::get_double(json, "rope_theta", flavor.rope_theta_default);
   c.rope_scaling = parse_rope_scaling(json, DynamicArithmetic::kFloat32);
   c.tie_word_embeddings =
       cj::get_bool(json, "tie_word_embeddings", flavor.tie_word_embeddings_default);
-  // Gemma names it hidden_activation (hidden_act is the legacy key it falls back to).
-  const std::string act_key = cj::has(json, flavor.activation_key)
-                                  ? std::string(flavor.activation_key)
-                                  : std::string("hidden_act");
-  c.hidden_act = cj::get_string(json, act_key, flavor.activation_default);
-  c.activation = cj::get_activation(json, act_key, flavor.activation_default);
+  c.hidden_act = cj::get_string(json, flavor.activation_key, flavor.activation_default);
+  c.activation = cj::get_activation(json, flavor.activation_key, flavor.activation_default);
+  // Newer transformers rotate only this fraction of each head (4.40.2 ignores the key); the
+  // rotate-half layout here rotates whole heads, so anything else is refused.
+  if (cj::get_double(json, "partial_rotary_factor", 1.0) != 1.0) {
+    refuse_field(json, "partial_rotary_factor", "only whole heads are rotated in this family");
+  }
+  // pretraining_tp > 1 makes 4.40.2 split each projection into slices and sum the partial
+  // products: the same sums in another order, so it is accepted.
   if (flavor.read_sliding_window) c.sliding_window = parse_sliding_window(json);
   const bool attention_bias =
       flavor.read_attention_bias && cj::get_bool(json, "attention_bias", false);
   c.qkv_bias = flavor.qkv_bias_always || attention_bias;
   c.attn_out_bias = attention_bias;
-  c.mlp_bias = flavor.read_attention_bias && cj::get_bool(json, "mlp_bias", false);
+  c.mlp_bias = flavor.read_mlp_bias && cj::get_bool(json, "mlp_bias", false);
 
   c.norm = flavor.norm;
   c.norm_placement = NormPlacement::kPreNorm;

@@ -10,6 +10,8 @@ constexpr llama_family::Flavor kFlavor = {
     .family = "mistral",
     .read_sliding_window = true,
     .rms_norm_eps_default = 1e-6,
+    .max_position_embeddings_default = 4096 * 32,
+    .num_key_value_heads_default = 8,
 };
 
 ModelConfig parse(const nlohmann::json& json) { return llama_family::parse(json, kFlavor); }

@@ -13,6 +13,8 @@ constexpr llama_family::Flavor kFlavor = {
     .qkv_bias_always = true,
     .read_sliding_window = true,
     .rms_norm_eps_default = 1e-6,
+    .max_position_embeddings_default = 32768,
+    .num_key_value_heads_default = 32,
 };
 
 ModelConfig parse(const nlohmann::json& json) { return llama_family::parse(json, kFlavor); }

@@ -1,5 +1,7 @@
 // The list of supported architectures. Add a new family here (one line) after writing its
 // archs/<family>.cpp.
+#include <algorithm>
+
 #include "core/error.h"
 #include "model/arch.h"
 #include "model/archs/archs.h"
@@ -15,11 +17,18 @@ const std::vector<const ArchSpec*>& registered_archs() {
 }
 
 std::string supported_architectures() {
+  constexpr size_t kShown = 3;  // classes named per family; the rest are counted
   std::string out;
   for (const ArchSpec* arch : registered_archs()) {
-    for (std::string_view name : arch->architectures) {
-      out += (out.empty() ? "" : ", ") + std::string(name);
+    out += "  " + std::string(arch->family) + " (model_type";
+    for (std::string_view type : arch->model_types) out += " " + std::string(type);
+    out += "):";
+    const size_t count = arch->architectures.size();
+    for (size_t i = 0; i < std::min(count, kShown); ++i) {
+      out += (i == 0 ? " " : ", ") + std::string(arch->architectures[i]);
     }
+    if (count > kShown) out += ", +" + std::to_string(count - kShown) + " more";
+    out += "\n";
   }
   return out;
 }
@@ -44,8 +53,13 @@ const ArchSpec& find_arch(const nlohmann::json& config) {
       if (name == model_type) return *arch;
     }
   }
-  throw UnsupportedError("unsupported architecture '" + architecture + "' (model_type '" +
-                         model_type + "'); supported: " + supported_architectures());
+  std::string message = "unsupported architecture '" + architecture + "' (model_type '" +
+                        model_type +
+                        "'). Supported families (any architecture class of these model_type "
+                        "values loads):\n" +
+                        supported_architectures();
+  message.pop_back();  // the last line's newline
+  throw UnsupportedError(message);
 }
 
 const ArchSpec& arch_by_family(std::string_view family) {

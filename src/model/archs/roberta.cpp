@@ -9,10 +9,9 @@ namespace attnscope {
 namespace {
 
 constexpr bert_family::Flavor kFlavor = {
-    .family = "roberta",
-    .position_ids = PositionIds::kRobertaAfterPadding,
-    .type_vocab_size_default = 1,
-    .layer_norm_eps_default = 1e-5,
+    .family = "roberta", .position_ids = PositionIds::kRobertaAfterPadding,
+    // type_vocab_size and layer_norm_eps keep BERT's defaults (2, 1e-12) as RobertaConfig does;
+    // roberta-base's config.json sets 1 and 1e-5 explicitly.
 };
 
 ModelConfig parse(const nlohmann::json& json) { return bert_family::parse(json, kFlavor); }

@@ -269,9 +269,12 @@ TEST(RopeScaling, RefusesWhatItDoesNotCompute) {
   EXPECT_EQ(config_error_key({{"type", "yarn"}, {"factor", 2.0}, {"truncate", "no"}}),
             "rope_scaling.truncate");
   EXPECT_EQ(config_error_key("linear"), "rope_scaling");
-  // Dynamic and implicit-original yarn need max_position_embeddings.
+  // Dynamic and implicit-original yarn need a positive max_position_embeddings (an absent key
+  // is LlamaConfig's default 2048).
   nlohmann::json llama = nlohmann::json::parse(arch_by_family("llama").example_config);
   llama["rope_scaling"] = {{"type", "dynamic"}, {"factor", 2.0}};
+  EXPECT_EQ(arch_by_family("llama").parse_config(llama).max_position_embeddings, 2048);
+  llama["max_position_embeddings"] = 0;
   try {
     arch_by_family("llama").parse_config(llama);
     ADD_FAILURE() << "dynamic without max_position_embeddings accepted";
