@@ -251,7 +251,8 @@ TEST(CliQa, IdsGiveTheSameResultsAsTheirText) {
   const CliResult ranked =
       run_cli({"importance", "--model", "demo", "--ids", ids, "--format", "json"});
   ASSERT_EQ(ranked.exit_code, 0) << ranked.error;
-  for (const auto& token : nlohmann::json::parse(ranked.out)["tokens"]) {
+  const nlohmann::json ranked_json = nlohmann::json::parse(ranked.out);  // outlives the loop
+  for (const auto& token : ranked_json["tokens"]) {
     EXPECT_EQ(token["id"], encoding["ids"][token["position"].get<size_t>()]) << token;
   }
 }
