@@ -101,6 +101,15 @@ void transpose_block(const float* src, int64_t ld, int64_t rows, int64_t cols, f
   }
 }
 
+// Asks for rows [n0, n0 + rows), inputs [k0, k0 + kc) of a weight to be brought into the
+// cache, so the next panel's weights stream in from memory while this panel is computed.
+void prefetch_rows(const float* b, int64_t ldb, int64_t n0, int64_t rows, int64_t k0, int64_t kc) {
+  for (int64_t j = 0; j < rows; ++j) {
+    const char* row = reinterpret_cast<const char*>(b + (n0 + j) * ldb + k0);
+    for (int64_t offset = 0; offset < kc * 4; offset += 64) _mm_prefetch(row + offset, _MM_HINT_T0);
+  }
+}
+
 // Packs rows [m0, m0 + rows) of A, inner block [k0, k0 + kc), as one micro-panel: element
 // (i, p) at out[p * kMr + i]; rows past `rows` are zero.
 void pack_a_tile(const float* a, int64_t lda, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
@@ -243,6 +252,8 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
           const int64_t n0 = panel * kNr;
           const int64_t cols = std::min(kNr, n - n0);
           pack_b_panel(transpose_b, b, ldb, n0, cols, k0, kc, b_packed);
+          if (transpose_b && panel + 1 < last_panel)
+            prefetch_rows(b, ldb, n0 + kNr, std::min(kNr, n - n0 - kNr), k0, kc);
           for (int64_t t = first_tile; t < end_tile; ++t) {
             const int64_t rows = std::min(kMr, m - t * kMr);
             const int64_t last_row = t * kMr + rows - 1;
