@@ -24,6 +24,11 @@ blasint to_blas(int64_t value, const char* what) {
   return static_cast<blasint>(value);
 }
 
+// Up to this many rows a projection is bound by its weights streaming from memory, and
+// OpenBLAS's access pattern measured faster there than gemm_avx512's panel packing (BERT-base
+// 1x32: 36-38 vs 40-42 ms, bench/README.md); from 128 rows on, the AVX-512 kernel wins widely.
+constexpr int64_t kBlasMaxRows = 48;
+
 LinearKernel resolve(LinearKernel kernel) {
   if (kernel == LinearKernel::kAvx512 && !detail::avx512_supported()) {
     throw UnsupportedError(
@@ -34,21 +39,25 @@ LinearKernel resolve(LinearKernel kernel) {
   return detail::avx512_supported() ? LinearKernel::kAvx512 : LinearKernel::kBlas;
 }
 
-LinearKernel kernel_from_environment() {
+LinearKernel requested_in_environment() {
   const char* value = std::getenv("ATTNSCOPE_GEMM");
-  if (value == nullptr || *value == '\0') return resolve(LinearKernel::kAuto);
-  return resolve(parse_linear_kernel(value));
+  if (value == nullptr || *value == '\0') return LinearKernel::kAuto;
+  return parse_linear_kernel(value);
 }
 
-// kAuto until the first linear_kernel() call resolves it.
+// kAuto until the first linear_kernel() call resolves it. g_requested is what was asked for:
+// only kAuto hands small projections to BLAS.
 std::atomic<LinearKernel> g_kernel{LinearKernel::kAuto};
+std::atomic<LinearKernel> g_requested{LinearKernel::kAuto};
 std::atomic<bool> g_kernel_chosen{false};
 
 }  // namespace
 
 LinearKernel linear_kernel() {
   if (!g_kernel_chosen.load(std::memory_order_acquire)) {
-    g_kernel.store(kernel_from_environment(), std::memory_order_relaxed);
+    const LinearKernel requested = requested_in_environment();
+    g_kernel.store(resolve(requested), std::memory_order_relaxed);
+    g_requested.store(requested, std::memory_order_relaxed);
     g_kernel_chosen.store(true, std::memory_order_release);
   }
   return g_kernel.load(std::memory_order_relaxed);
@@ -56,6 +65,7 @@ LinearKernel linear_kernel() {
 
 void set_linear_kernel(LinearKernel kernel) {
   g_kernel.store(resolve(kernel), std::memory_order_relaxed);
+  g_requested.store(kernel, std::memory_order_relaxed);
   g_kernel_chosen.store(true, std::memory_order_release);
 }
 
@@ -110,7 +120,8 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
 
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
             int64_t out, float* y) {
-  if (linear_kernel() == LinearKernel::kAvx512) {
+  if (linear_kernel() == LinearKernel::kAvx512 &&
+      (rows > kBlasMaxRows || g_requested.load(std::memory_order_relaxed) != LinearKernel::kAuto)) {
     detail::gemm_avx512(true, rows, out, in, 1.0f, x, in, weight, in, bias, y, out,
                         Triangle::kNone);
     return;

@@ -40,13 +40,20 @@ struct Shape {
   int64_t m, n, k;
 };
 
-// Checks y = x · w^T (+ bias) entry by entry within f32 rounding of a k-term sum.
-void expect_linear_matches(const Shape& s, bool with_bias, uint32_t seed) {
+// Checks y = x · w^T (+ bias) entry by entry within f32 rounding of a k-term sum: through
+// linear() with the BLAS kernel, through the AVX-512 kernel itself otherwise (linear() hands
+// small row counts to BLAS).
+void expect_linear_matches(LinearKernel kernel, const Shape& s, bool with_bias, uint32_t seed) {
   const std::vector<float> x = random_values(s.m * s.k, seed);
   const std::vector<float> w = random_values(s.n * s.k, seed + 1);
   const std::vector<float> bias = random_values(s.n, seed + 2);
   std::vector<float> y(static_cast<size_t>(s.m * s.n), std::nanf(""));
-  linear(x.data(), s.m, s.k, w.data(), with_bias ? bias.data() : nullptr, s.n, y.data());
+  if (kernel == LinearKernel::kAvx512) {
+    detail::gemm_avx512(true, s.m, s.n, s.k, 1.0f, x.data(), s.k, w.data(), s.k,
+                        with_bias ? bias.data() : nullptr, y.data(), s.n, Triangle::kNone);
+  } else {
+    linear(x.data(), s.m, s.k, w.data(), with_bias ? bias.data() : nullptr, s.n, y.data());
+  }
   for (int64_t i = 0; i < s.m; ++i) {
     for (int64_t j = 0; j < s.n; ++j) {
       double sum = with_bias ? bias[j] : 0.0;
@@ -75,8 +82,8 @@ void check_kernel(LinearKernel kernel) {
   const KernelScope scope(kernel);
   uint32_t seed = 7;
   for (const Shape& shape : edge_shapes()) {
-    expect_linear_matches(shape, true, seed++);
-    expect_linear_matches(shape, false, seed++);
+    expect_linear_matches(kernel, shape, true, seed++);
+    expect_linear_matches(kernel, shape, false, seed++);
   }
 }
 
