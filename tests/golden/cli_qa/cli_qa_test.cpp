@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "demo/demo_model.h"
+#include "ops/gemm.h"
 #include "support/cli_harness.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
@@ -214,6 +215,18 @@ TEST(CliQa, UnknownCommandIsNamed) {
   EXPECT_NE(r.error.find("unknown command 'analyse'"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("analyze"), std::string::npos) << r.error;
   EXPECT_EQ(run_cli({"version"}).exit_code, 0);
+}
+
+// version names the GEMM kernel actually in use and the BLAS build, for bug reports.
+TEST(CliQa, VersionSaysWhatRunsTheArithmetic) {
+  const CliResult r = run_cli({"version"});
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_NE(r.out.find("attnscope "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(std::string("GEMM kernel: ") +
+                       attnscope::ops::linear_kernel_name(attnscope::ops::linear_kernel())),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("OpenBLAS"), std::string::npos) << r.out;
 }
 
 // With several texts, a bad one is named by its position.
