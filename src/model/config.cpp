@@ -1,5 +1,7 @@
 #include "model/config.h"
 
+#include <cmath>
+
 #include <sstream>
 
 #include "core/error.h"
@@ -10,6 +12,12 @@ int64_t ModelConfig::rotary_dim() const {
   if (position != PositionKind::kRotary) return 0;
   // GPT-NeoX: int(head_size * rotary_pct), truncated like Python's int().
   return static_cast<int64_t>(static_cast<double>(head_dim) * rotary_pct);
+}
+
+double ModelConfig::attention_scale(int64_t layer) const {
+  double scale = scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(head_dim)) : 1.0;
+  if (scale_attn_by_inverse_layer_idx) scale /= static_cast<double>(layer + 1);
+  return scale;
 }
 
 void ModelConfig::validate() const {

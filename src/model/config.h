@@ -96,12 +96,19 @@ struct ModelConfig {
   bool embedding_norm = false;   // LayerNorm right after the embeddings (BERT family)
   bool final_norm = false;       // norm after the last layer (decoders)
   float embedding_scale = 1.0f;  // Gemma multiplies embeddings by sqrt(hidden_size)
+  // GPT-2: scores divided by sqrt(head_dim) (scale_attn_weights), and those of layer i also by
+  // i + 1 (scale_attn_by_inverse_layer_idx). Every other family: the first only.
+  bool scale_attn_weights = true;
+  bool scale_attn_by_inverse_layer_idx = false;
 
   // Derived sizes.
   int64_t q_dim() const { return num_attention_heads * head_dim; }
   int64_t kv_dim() const { return num_key_value_heads * head_dim; }
   int64_t qkv_dim() const { return q_dim() + 2 * kv_dim(); }
-  int64_t rotary_dim() const;  // rotated entries per head (0 for absolute positions)
+  int64_t rotary_dim() const;
+  // The factor on layer `layer`'s q·k scores: 1/sqrt(head_dim), over layer + 1 where asked.
+  double attention_scale(
+      int64_t layer) const;  // rotated entries per head (0 for absolute positions)
   double norm_eps() const { return norm == NormKind::kLayerNorm ? layer_norm_eps : rms_norm_eps; }
   bool has_bias_norms() const { return norm == NormKind::kLayerNorm; }
 

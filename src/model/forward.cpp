@@ -169,7 +169,7 @@ class ForwardPass {
         }
       }
     }
-    const float scale = 1.0f / static_cast<float>(std::sqrt(static_cast<double>(head_dim)));
+    const float scale = static_cast<float>(c_.attention_scale(layer));
     for (int64_t b = 0; b < in_.batch; ++b) {
       const float* key_bias = padding_bias(b);  // [key_pos] or null
       const float* seq_qkv = qkv_.data() + b * T * qkv_dim;

@@ -70,7 +70,7 @@ std::vector<Vec> attention(const ModelConfig& c, const LayerWeights& lw, int lay
   }
   Vec probs(heads * T * T);  // [head, query_pos, key_pos]
   std::vector<Vec> context(T, Vec(c.q_dim(), 0.0f));
-  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  const double scale = c.attention_scale(layer);
   for (int64_t h = 0; h < heads; ++h) {
     const int64_t kv = h / (heads / kv_heads);  // GQA: query heads share kv heads in groups
     for (int64_t i = 0; i < T; ++i) {

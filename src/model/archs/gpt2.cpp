@@ -29,19 +29,12 @@ ModelConfig parse(const nlohmann::json& json) {
   c.pad_token_id = cj::get_optional_int(json, "pad_token_id");
   set_head_dim(c, json, HeadDim::kHiddenOverHeads);
   refuse_pruned_heads(json);
-  // Scores other than q·k / sqrt(head_dim) are refused rather than computed wrongly.
-  if (!cj::get_bool(json, "scale_attn_weights", true)) {
-    throw UnsupportedError(
-        "config.json sets scale_attn_weights = false, which is not supported (attention scores "
-        "are always divided by sqrt(head_dim) here)");
-  }
-  if (cj::get_bool(json, "scale_attn_by_inverse_layer_idx", false)) {
-    throw UnsupportedError(
-        "config.json sets scale_attn_by_inverse_layer_idx = true, which is not supported "
-        "(attention scores of layer i would also be divided by i + 1)");
-  }
-  // reorder_and_upcast_attn only changes the dtype of the score matmul (to f32) and folds the
-  // 1/sqrt(head_dim) into it; in f32 that is the computation done here, so it is accepted.
+  // Score scaling as GPT2Attention: / sqrt(head_dim) unless scale_attn_weights is false, and
+  // / (layer_idx + 1) with scale_attn_by_inverse_layer_idx.
+  c.scale_attn_weights = cj::get_bool(json, "scale_attn_weights", true);
+  c.scale_attn_by_inverse_layer_idx = cj::get_bool(json, "scale_attn_by_inverse_layer_idx", false);
+  // reorder_and_upcast_attn only changes the dtype of the score matmul (to f32) and folds both
+  // scale factors into it; in f32 that is the computation done here, so it is accepted.
   c.norm = NormKind::kLayerNorm;
   c.norm_placement = NormPlacement::kPreNorm;
   c.position = PositionKind::kAbsolute;

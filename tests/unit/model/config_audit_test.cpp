@@ -3,6 +3,8 @@
 // tensors) or refused with an UnsupportedError naming the field — never silently ignored.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/error.h"
 #include "model/arch.h"
 #include "model/attention_store.h"
@@ -108,8 +110,6 @@ TEST(ConfigAudit, RefusedFieldsAreNamed) {
     nlohmann::json value;
   };
   const std::vector<Case> cases = {
-      {"gpt2", "scale_attn_weights", false},
-      {"gpt2", "scale_attn_by_inverse_layer_idx", true},
       {"bert", "position_embedding_type", "relative_key"},
       {"roberta", "position_embedding_type", "relative_key_query"},
       {"gemma", "attn_logit_softcapping", 50.0},
@@ -139,6 +139,39 @@ TEST(ConfigAudit, RefusedFieldsAreNamed) {
   nlohmann::json llama = example("llama");
   llama["partial_rotary_factor"] = 1.0;
   EXPECT_EQ(unsupported(llama), "");
+}
+
+// GPT2Attention's two score options: / sqrt(head_dim) unless scale_attn_weights is false, and
+// / (layer_idx + 1) with scale_attn_by_inverse_layer_idx (Stanford CRFM's GPT-2 models).
+TEST(ConfigAudit, Gpt2ScoreScalingOptions) {
+  nlohmann::json j = example("gpt2");
+  const ModelConfig plain = parse(j);
+  j["scale_attn_by_inverse_layer_idx"] = true;
+  const ModelConfig by_layer = parse(j);
+  j["scale_attn_weights"] = false;
+  const ModelConfig unscaled_by_layer = parse(j);
+  const double root = std::sqrt(static_cast<double>(plain.head_dim));
+  for (int64_t layer = 0; layer < plain.num_hidden_layers; ++layer) {
+    EXPECT_DOUBLE_EQ(plain.attention_scale(layer), 1.0 / root);
+    EXPECT_DOUBLE_EQ(by_layer.attention_scale(layer), 1.0 / root / static_cast<double>(layer + 1));
+    EXPECT_DOUBLE_EQ(unscaled_by_layer.attention_scale(layer),
+                     1.0 / static_cast<double>(layer + 1));
+  }
+  // The forward pass uses it: the fast and reference forwards agree, and the scores differ from
+  // the unscaled model's in the layers where the factor differs.
+  const ArchSpec& arch = arch_by_family("gpt2");
+  const ForwardInput input = ForwardInput::single({3, 1, 4, 1, 5, 9, 2, 6});
+  AttentionStore fast, reference, plain_store;
+  AttentionObserver* fast_observers[] = {&fast};
+  AttentionObserver* reference_observers[] = {&reference};
+  AttentionObserver* plain_observers[] = {&plain_store};
+  const Model model = testing::random_model(arch, j, 77);
+  model.forward(input, fast_observers);
+  reference_forward(model.config(), model.weights(), input, reference_observers, {});
+  EXPECT_TRUE(testing::all_close("attentions", fast.sequence(0), reference.sequence(0), 1e-5));
+  const Model plain_model = testing::random_model(arch, example("gpt2"), 77);
+  plain_model.forward(input, plain_observers);
+  EXPECT_FALSE(testing::all_close("attentions", fast.sequence(0), plain_store.sequence(0), 1e-3));
 }
 
 TEST(ConfigAudit, HeadDimKeyOnlyWhereTransformersReadsIt) {
