@@ -24,10 +24,10 @@ blasint to_blas(int64_t value, const char* what) {
   return static_cast<blasint>(value);
 }
 
-// Up to this many rows a projection is bound by its weights streaming from memory, and
-// OpenBLAS's access pattern measured faster there than gemm_avx512's panel packing (BERT-base
-// 1x32: 36-38 vs 40-42 ms, bench/README.md); from 128 rows on, the AVX-512 kernel wins widely.
-constexpr int64_t kBlasMaxRows = 48;
+// Up to this many rows a projection is bound by its weight streaming from memory: the
+// dot-product kernel, which reads each weight row once front to back without packing, measured
+// faster there (BERT-base 1x32: 28-30 vs 35-36 ms; 1x128: 89 vs 92-94 ms; bench/README.md).
+constexpr int64_t kSmallRows = 128;
 
 LinearKernel resolve(LinearKernel kernel) {
   if (kernel == LinearKernel::kAvx512 && !detail::avx512_supported()) {
@@ -45,19 +45,15 @@ LinearKernel requested_in_environment() {
   return parse_linear_kernel(value);
 }
 
-// kAuto until the first linear_kernel() call resolves it. g_requested is what was asked for:
-// only kAuto hands small projections to BLAS.
+// kAuto until the first linear_kernel() call resolves it.
 std::atomic<LinearKernel> g_kernel{LinearKernel::kAuto};
-std::atomic<LinearKernel> g_requested{LinearKernel::kAuto};
 std::atomic<bool> g_kernel_chosen{false};
 
 }  // namespace
 
 LinearKernel linear_kernel() {
   if (!g_kernel_chosen.load(std::memory_order_acquire)) {
-    const LinearKernel requested = requested_in_environment();
-    g_kernel.store(resolve(requested), std::memory_order_relaxed);
-    g_requested.store(requested, std::memory_order_relaxed);
+    g_kernel.store(resolve(requested_in_environment()), std::memory_order_relaxed);
     g_kernel_chosen.store(true, std::memory_order_release);
   }
   return g_kernel.load(std::memory_order_relaxed);
@@ -65,7 +61,6 @@ LinearKernel linear_kernel() {
 
 void set_linear_kernel(LinearKernel kernel) {
   g_kernel.store(resolve(kernel), std::memory_order_relaxed);
-  g_requested.store(kernel, std::memory_order_relaxed);
   g_kernel_chosen.store(true, std::memory_order_release);
 }
 
@@ -120,8 +115,11 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
 
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
             int64_t out, float* y) {
-  if (linear_kernel() == LinearKernel::kAvx512 &&
-      (rows > kBlasMaxRows || g_requested.load(std::memory_order_relaxed) != LinearKernel::kAuto)) {
+  if (linear_kernel() == LinearKernel::kAvx512) {
+    if (rows <= kSmallRows) {
+      detail::gemm_nt_small_rows_avx512(rows, out, in, x, in, weight, in, bias, y, out);
+      return;
+    }
     detail::gemm_avx512(true, rows, out, in, 1.0f, x, in, weight, in, bias, y, out,
                         Triangle::kNone);
     return;

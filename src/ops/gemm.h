@@ -26,9 +26,9 @@ void gemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, f
           int64_t ldc, Triangle triangle = Triangle::kNone);
 
 // The Hugging Face nn.Linear: y [rows, out] = x [rows, in] · weight[out, in]^T (+ bias[out] when
-// bias is not null). y must not alias x. When the kernel was chosen automatically, up to 48 rows
-// go to BLAS even on an AVX-512 CPU (measured faster where the weights' memory traffic
-// dominates; gemm.cpp); an explicit avx512 choice runs every size on attnscope's kernel.
+// bias is not null). y must not alias x. On the AVX-512 kernel, up to 128 rows take its
+// dot-product variant (no packing: each weight row streams once from memory), more rows the
+// packed, register-tiled one.
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
             int64_t out, float* y);
 

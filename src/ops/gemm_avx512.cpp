@@ -195,10 +195,73 @@ void micro_kernel(int64_t kc, const float* __restrict a_panel, const float* __re
   }
 }
 
+// Small row counts: C[i][j] = bias[j] + dot(A row i, W row j), four rows of A against four
+// rows of W at a time, 16 inputs per step, with no packing: every weight row streams once from
+// memory, front to back, which the hardware prefetcher follows. Rows past the end of A or W are
+// read from the tile's first row and not stored.
+void small_rows_tile(int64_t k, const float* const* a_rows, int64_t a_count,
+                     const float* const* w_rows, int64_t w_count, const float* bias, float* c,
+                     int64_t ldc, int64_t j0) {
+  __m512 acc[4][4];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) acc[r][q] = _mm512_setzero_ps();
+  }
+  for (int64_t p = 0; p < k; p += 16) {
+    const __mmask16 mask = first_lanes(k - p);
+    __m512 a[4];
+    __m512 w[4];
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) a[r] = _mm512_maskz_loadu_ps(mask, a_rows[r] + p);
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      _mm_prefetch(reinterpret_cast<const char*>(w_rows[q] + p) + 1024, _MM_HINT_T0);
+      w[q] = _mm512_maskz_loadu_ps(mask, w_rows[q] + p);
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) {
+#pragma GCC unroll 4
+      for (int q = 0; q < 4; ++q) acc[r][q] = _mm512_fmadd_ps(a[r], w[q], acc[r][q]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      if (r < a_count && q < w_count) {
+        const float sum = _mm512_reduce_add_ps(acc[r][q]);
+        c[r * ldc + j0 + q] = bias != nullptr ? bias[j0 + q] + sum : sum;
+      }
+    }
+  }
+}
+
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 
 }  // namespace
+
+void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                               const float* w, int64_t ldw, const float* bias, float* c,
+                               int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  const int64_t quads = ceil_div(n, 4);
+  parallel_for(quads, 4, [&](int64_t first, int64_t last) {
+    for (int64_t quad = first; quad < last; ++quad) {
+      const int64_t j0 = quad * 4;
+      const int64_t w_count = std::min<int64_t>(4, n - j0);
+      const float* w_rows[4];
+      for (int64_t q = 0; q < 4; ++q) w_rows[q] = w + (j0 + (q < w_count ? q : 0)) * ldw;
+      for (int64_t i0 = 0; i0 < m; i0 += 4) {
+        const int64_t a_count = std::min<int64_t>(4, m - i0);
+        const float* a_rows[4];
+        for (int64_t r = 0; r < 4; ++r) a_rows[r] = a + (i0 + (r < a_count ? r : 0)) * lda;
+        small_rows_tile(k, a_rows, a_count, w_rows, w_count, bias, c + i0 * ldc, ldc, j0);
+      }
+    }
+  });
+}
 
 bool avx512_supported() {
   static const bool supported = [] {

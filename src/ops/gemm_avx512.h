@@ -37,4 +37,12 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
                  int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
                  Triangle triangle);
 
+// The same product without bias-free alpha or triangles, for few rows (up to ~48): dot products
+// of A rows with W rows (W [n, k], row stride ldw), no packing. Sums 16 partial sums per entry
+// and adds them pairwise at the end (a different rounding order than gemm_avx512, within the
+// same f32 bounds). Only call when avx512_supported().
+void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                               const float* w, int64_t ldw, const float* bias, float* c,
+                               int64_t ldc);
+
 }  // namespace attnscope::ops::detail

@@ -41,16 +41,21 @@ struct Shape {
 };
 
 // Checks y = x · w^T (+ bias) entry by entry within f32 rounding of a k-term sum: through
-// linear() with the BLAS kernel, through the AVX-512 kernel itself otherwise (linear() hands
-// small row counts to BLAS).
-void expect_linear_matches(LinearKernel kernel, const Shape& s, bool with_bias, uint32_t seed) {
+// linear() with the BLAS kernel, through each AVX-512 variant itself otherwise (linear() picks
+// the variant by row count).
+enum class Variant { kLinear, kPacked, kSmallRows };
+
+void expect_linear_matches(Variant variant, const Shape& s, bool with_bias, uint32_t seed) {
   const std::vector<float> x = random_values(s.m * s.k, seed);
   const std::vector<float> w = random_values(s.n * s.k, seed + 1);
   const std::vector<float> bias = random_values(s.n, seed + 2);
   std::vector<float> y(static_cast<size_t>(s.m * s.n), std::nanf(""));
-  if (kernel == LinearKernel::kAvx512) {
+  if (variant == Variant::kPacked) {
     detail::gemm_avx512(true, s.m, s.n, s.k, 1.0f, x.data(), s.k, w.data(), s.k,
                         with_bias ? bias.data() : nullptr, y.data(), s.n, Triangle::kNone);
+  } else if (variant == Variant::kSmallRows) {
+    detail::gemm_nt_small_rows_avx512(s.m, s.n, s.k, x.data(), s.k, w.data(), s.k,
+                                      with_bias ? bias.data() : nullptr, y.data(), s.n);
   } else {
     linear(x.data(), s.m, s.k, w.data(), with_bias ? bias.data() : nullptr, s.n, y.data());
   }
@@ -78,20 +83,24 @@ const std::vector<Shape>& edge_shapes() {
   return shapes;
 }
 
-void check_kernel(LinearKernel kernel) {
+void check_variant(LinearKernel kernel, Variant variant) {
   const KernelScope scope(kernel);
   uint32_t seed = 7;
   for (const Shape& shape : edge_shapes()) {
-    expect_linear_matches(kernel, shape, true, seed++);
-    expect_linear_matches(kernel, shape, false, seed++);
+    expect_linear_matches(variant, shape, true, seed++);
+    expect_linear_matches(variant, shape, false, seed++);
   }
 }
 
-TEST(GemmKernel, BlasMatchesDoublePrecision) { check_kernel(LinearKernel::kBlas); }
+TEST(GemmKernel, BlasMatchesDoublePrecision) {
+  check_variant(LinearKernel::kBlas, Variant::kLinear);
+}
 
 TEST(GemmKernel, Avx512MatchesDoublePrecision) {
   if (!avx512_available()) GTEST_SKIP() << "this CPU has no AVX-512: only the BLAS kernel runs";
-  check_kernel(LinearKernel::kAvx512);
+  check_variant(LinearKernel::kAvx512, Variant::kPacked);
+  check_variant(LinearKernel::kAvx512, Variant::kSmallRows);
+  check_variant(LinearKernel::kAvx512, Variant::kLinear);  // the variant linear() picks
 }
 
 TEST(GemmKernel, Avx512HonoursStridesAndLeavesTheRestOfCUntouched) {
