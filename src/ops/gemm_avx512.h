@@ -1,13 +1,16 @@
-// attnscope's own AVX-512 GEMM for the forward pass's linear layers, C = A · W^T (+ bias).
-// Internal to ops: ops::linear (gemm.h) chooses between this and BLAS at run time.
+// attnscope's own AVX-512 GEMM for the forward pass's projections (C = A · W^T + bias) and
+// per-head attention products. Internal to ops: ops::linear and ops::gemm (gemm.h) choose
+// between this and BLAS at run time.
 //
 // Why it exists: OpenBLAS picks its kernels by CPU model, and Debian 12's OpenBLAS 0.3.21 runs
 // its AVX2 (Haswell) kernels on CPUs it does not know (AMD Zen 5; some environments also force
 // them with OPENBLAS_CORETYPE). On a CPU with AVX-512 that halves the peak of every projection.
 // This kernel is chosen by the CPU's features, not its model, so it uses AVX-512 wherever the
-// CPU and the OS support it, and OpenBLAS keeps every other GEMM and every other machine.
+// CPU and the OS support it, and OpenBLAS keeps every other machine (and transposed-A or
+// beta != 0 calls).
 //
-// Blocking (Goto / BLIS style): the weight is packed per call into panels of 32 output columns
+// Projections of few rows use gemm_nt_small_rows_avx512 below instead. Blocking of the packed
+// kernel (Goto / BLIS style): the weight is packed per call into panels of 32 output columns
 // × 256 inputs (32 KiB, stays in L1 while it is swept over a block of A's rows from L2); a
 // 12 × 32 micro-tile lives in 24 zmm registers; output panels are spread over the ops worker
 // pool. Each C entry is the f32 sum over k in increasing order, 256 terms at a time, as a BLAS
@@ -37,9 +40,9 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
                  int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
                  Triangle triangle);
 
-// The same product without bias-free alpha or triangles, for few rows (up to ~48): dot products
-// of A rows with W rows (W [n, k], row stride ldw), no packing. Sums 16 partial sums per entry
-// and adds them pairwise at the end (a different rounding order than gemm_avx512, within the
+// The same product (alpha = 1, no triangles) for few rows (ops::linear uses it up to 128): dot
+// products of A rows with W rows (W [n, k], row stride ldw), no packing. Sums 16 partial sums per
+// entry and adds them pairwise at the end (a different rounding order than gemm_avx512, within the
 // same f32 bounds). Only call when avx512_supported().
 void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                                const float* w, int64_t ldw, const float* bias, float* c,
