@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "forward_pair.h"
 #include "model/arch.h"
 #include "model/attention_store.h"
 #include "model/forward_memory.h"
@@ -48,22 +49,12 @@ TEST_P(LongSequence, EveryKernelMatchesTheReferenceForward) {
     if (c.pad_token_id && id == *c.pad_token_id) id = (id + 1) % c.vocab_size;
   }
   const ForwardInput input = ForwardInput::single(ids);
-  AttentionStore reference_store;
-  AttentionObserver* reference_observers[] = {&reference_store};
-  const ForwardResult reference =
-      reference_forward(c, model.weights(), input, reference_observers, {.hidden_states = true});
-
   const ops::LinearKernel saved = ops::linear_kernel();
   for (ops::LinearKernel kernel : {ops::LinearKernel::kBlas, ops::LinearKernel::kAvx512}) {
     if (kernel == ops::LinearKernel::kAvx512 && !ops::avx512_available()) continue;
     SCOPED_TRACE(std::string("kernel ") + ops::linear_kernel_name(kernel));
     ops::set_linear_kernel(kernel);
-    AttentionStore store;
-    AttentionObserver* observers[] = {&store};
-    const ForwardResult fast = model.forward(input, observers, {.hidden_states = true});
-    EXPECT_TRUE(all_close("attentions", store.sequence(0), reference_store.sequence(0), 1e-5));
-    EXPECT_TRUE(all_close("hidden_states", fast.hidden_states, reference.hidden_states,
-                          1e-4 * max_abs(reference.hidden_states.values())));
+    EXPECT_TRUE(testing::ForwardPair(model, input).agree());
   }
   ops::set_linear_kernel(saved);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "forward_pair.h"
 #include "model/arch.h"
 #include "model/attention_store.h"
 #include "model/model.h"
@@ -46,17 +47,7 @@ void expect_forwards_agree(std::string_view family, const nlohmann::json& config
   const Model model = testing::random_model(arch_by_family(family), config, 31);
   EXPECT_TRUE(model.unused_tensors().empty());
   const ForwardInput input = ForwardInput::padded({{5, 3, 8, 2, 9, 4, 7}, {6, 2, 3}}, 0);
-  AttentionStore fast_store, reference_store;
-  AttentionObserver* fast_observers[] = {&fast_store};
-  AttentionObserver* reference_observers[] = {&reference_store};
-  const ForwardResult fast = model.forward(input, fast_observers, {.hidden_states = true});
-  const ForwardResult reference = reference_forward(model.config(), model.weights(), input,
-                                                    reference_observers, {.hidden_states = true});
-  for (int64_t b = 0; b < input.batch; ++b) {
-    EXPECT_TRUE(all_close("attentions", fast_store.sequence(b), reference_store.sequence(b), 1e-5));
-  }
-  EXPECT_TRUE(all_close("hidden_states", fast.hidden_states, reference.hidden_states,
-                        1e-4 * max_abs(reference.hidden_states.values())));
+  EXPECT_TRUE(testing::ForwardPair(model, input).agree());
 }
 
 TEST(ConfigAudit, GemmaActivationIsHiddenActivationOnly) {
@@ -161,17 +152,11 @@ TEST(ConfigAudit, Gpt2ScoreScalingOptions) {
   // the unscaled model's in the layers where the factor differs.
   const ArchSpec& arch = arch_by_family("gpt2");
   const ForwardInput input = ForwardInput::single({3, 1, 4, 1, 5, 9, 2, 6});
-  AttentionStore fast, reference, plain_store;
-  AttentionObserver* fast_observers[] = {&fast};
-  AttentionObserver* reference_observers[] = {&reference};
-  AttentionObserver* plain_observers[] = {&plain_store};
-  const Model model = testing::random_model(arch, j, 77);
-  model.forward(input, fast_observers);
-  reference_forward(model.config(), model.weights(), input, reference_observers, {});
-  EXPECT_TRUE(testing::all_close("attentions", fast.sequence(0), reference.sequence(0), 1e-5));
-  const Model plain_model = testing::random_model(arch, example("gpt2"), 77);
-  plain_model.forward(input, plain_observers);
-  EXPECT_FALSE(testing::all_close("attentions", fast.sequence(0), plain_store.sequence(0), 1e-3));
+  const testing::ForwardPair scaled(testing::random_model(arch, j, 77), input);
+  EXPECT_TRUE(scaled.agree());
+  const testing::ForwardPair unscaled(testing::random_model(arch, example("gpt2"), 77), input);
+  EXPECT_FALSE(testing::all_close("attentions", scaled.fast_store.sequence(0),
+                                  unscaled.fast_store.sequence(0), 1e-3));
 }
 
 TEST(ConfigAudit, HeadDimKeyOnlyWhereTransformersReadsIt) {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/error.h"
 #include "core/tensor.h"
 
 namespace attnscope::testing {
