@@ -158,12 +158,6 @@ void warn_past_trained_length(const ModelConfig& config, const std::vector<int64
   std::cerr << "; the model computes there, but its attention is extrapolation\n";
 }
 
-size_t display_width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
-  }));
-}
-
 void check_output_path(const std::string& path, bool force) {
   if (path.empty()) throw InputError("--out is empty");
   const std::filesystem::path p(path);

@@ -72,10 +72,6 @@ analysis::EncodedText encode_ids_option(const analysis::AttentionSource& source,
 void warn_past_trained_length(const ModelConfig& config, const std::vector<int64_t>& tokens,
                               const std::vector<std::string>& names = {});
 
-// Terminal columns of UTF-8 `text`, counted in code points, so the tables of tokenize and
-// importance line up with non-ASCII tokens ("Ã©", "本"); a wide CJK character counts as one.
-size_t display_width(std::string_view text);
-
 // Refuses (InputError) to replace an existing file unless `force`, and checks the folder exists.
 void check_output_path(const std::string& path, bool force);
 

@@ -16,14 +16,12 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
+#include "report/analysis_report.h"
 
 namespace attnscope::cli {
 namespace {
 
 using analysis::AnalysisSummary;
-using analysis::Figure;
-using analysis::FigureSummary;
-using analysis::kReportedFigures;
 
 struct AnalyzeCliOptions {
   std::string model;
@@ -38,127 +36,6 @@ struct AnalyzeCliOptions {
   std::string causal;  // "", "true", "false": overrides a file's flag
   std::vector<std::string> thresholds;
 };
-
-// Four decimals, so columns line up and 1e-25 reads as the 0.0000 it is for a person; "-" for
-// an undefined figure. (JSON and CSV keep full precision.)
-std::string short_number(double value) {
-  if (std::isnan(value)) return "-";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), std::fabs(value) < 1e4 ? "%.4f" : "%.4g", value);
-  return buffer;
-}
-
-std::string csv_number(double value) {
-  if (std::isnan(value)) return "";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.9g", value);
-  return buffer;
-}
-
-// Short column titles for the table (the JSON/CSV names are the full ones).
-std::string_view column_title(Figure figure) {
-  switch (figure) {
-    case Figure::kNormalizedEntropy:
-      return "norm_ent";
-    case Figure::kConfidence:
-      return "conf";
-    case Figure::kPrevious:
-      return "prev";
-    case Figure::kDistance:
-      return "dist";
-    case Figure::kDistanceNormalized:
-      return "dist_norm";
-    default:
-      return analysis::figure_name(figure);
-  }
-}
-
-void print_row(std::ostream& out, const std::vector<std::string>& cells,
-               const std::vector<size_t>& widths) {
-  for (size_t k = 0; k < cells.size(); ++k) {
-    if (k > 0) out << "  ";
-    const size_t pad = widths[k] > cells[k].size() ? widths[k] - cells[k].size() : 0;
-    // The third column (pattern names) is text: left-aligned; numbers right-aligned.
-    if (k == 2) {
-      out << cells[k] << std::string(pad, ' ');
-    } else {
-      out << std::string(pad, ' ') << cells[k];
-    }
-  }
-  out << "\n";
-}
-
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths(rows.empty() ? 0 : rows[0].size(), 0);
-  for (const auto& row : rows) {
-    for (size_t k = 0; k < row.size(); ++k) widths[k] = std::max(widths[k], row[k].size());
-  }
-  for (const auto& row : rows) print_row(out, row, widths);
-}
-
-void write_table(std::ostream& out, const AnalysisSummary& s) {
-  out << "model: " << (s.model.empty() ? "(unknown)" : s.model)
-      << "   causal: " << (s.causal ? "yes" : "no") << "   texts: " << s.texts;
-  if (s.texts == 1 && !s.tokens.empty()) out << "   tokens: " << s.tokens[0].size();
-  out << "\n";
-  if (s.texts > 1) out << "figures are means over texts; --format json or csv adds the std\n";
-  out << "\n";
-
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header = {"layer", "head", "pattern"};
-  for (Figure f : kReportedFigures) header.emplace_back(column_title(f));
-  rows.push_back(header);
-  for (const auto& head : s.heads) {
-    std::vector<std::string> row = {std::to_string(head.layer), std::to_string(head.head),
-                                    std::string(analysis::pattern_name(head.pattern.pattern))};
-    for (Figure f : kReportedFigures) row.push_back(short_number(head[f].mean));
-    rows.push_back(std::move(row));
-  }
-  print_table(out, rows);
-
-  out << "\nlayer summary (mean of the layer's heads)\n";
-  rows.clear();
-  std::vector<std::string> layer_header = {"layer", "heads", "patterns"};
-  for (Figure f : kReportedFigures) layer_header.emplace_back(column_title(f));
-  rows.push_back(layer_header);
-  for (const auto& layer : s.layers) {
-    std::string patterns;
-    int heads = 0;
-    for (size_t k = 0; k < layer.pattern_counts.size(); ++k) {
-      heads += layer.pattern_counts[k];
-      if (layer.pattern_counts[k] == 0) continue;
-      if (!patterns.empty()) patterns += ",";
-      patterns += std::string(analysis::pattern_name(static_cast<analysis::Pattern>(k))) + ":" +
-                  std::to_string(layer.pattern_counts[k]);
-    }
-    std::vector<std::string> row = {std::to_string(layer.layer), std::to_string(heads), patterns};
-    for (Figure f : kReportedFigures) row.push_back(short_number(layer[f].mean));
-    rows.push_back(std::move(row));
-  }
-  print_table(out, rows);
-}
-
-void write_csv(std::ostream& out, const AnalysisSummary& s) {
-  const bool several = s.texts > 1;
-  out << "layer,head,pattern";
-  for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f);
-  if (several) {
-    for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f) << "_std";
-  }
-  for (analysis::Pattern p : analysis::kScoredPatterns) {
-    out << ",score_" << analysis::pattern_name(p);
-  }
-  out << "\n";
-  for (const auto& head : s.heads) {
-    out << head.layer << "," << head.head << "," << analysis::pattern_name(head.pattern.pattern);
-    for (Figure f : kReportedFigures) out << "," << csv_number(head[f].mean);
-    if (several) {
-      for (Figure f : kReportedFigures) out << "," << csv_number(head[f].std);
-    }
-    for (double score : head.pattern.scores) out << "," << csv_number(score);
-    out << "\n";
-  }
-}
 
 std::optional<bool> parse_causal(const std::string& value) {
   if (value.empty()) return std::nullopt;
@@ -219,11 +96,11 @@ void run(const AnalyzeCliOptions& opt) {
   }
 
   if (opt.format == "json") {
-    std::cout << analysis::to_json(summary).dump(2) << "\n";
+    std::cout << report::analysis_json(summary).dump(2) << "\n";
   } else if (opt.format == "csv") {
-    write_csv(std::cout, summary);
+    report::write_analysis_csv(std::cout, summary);
   } else {
-    write_table(std::cout, summary);
+    report::write_analysis_table(std::cout, summary);
   }
 }
 

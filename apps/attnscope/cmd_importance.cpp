@@ -13,6 +13,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
+#include "report/importance_report.h"
 
 namespace attnscope::cli {
 namespace {
@@ -28,14 +29,6 @@ struct ImportanceCliOptions {
   std::string method = "raw";
   std::string format = "table";
   int64_t top = 0;  // 0 = all
-};
-
-struct Ranked {
-  int64_t rank;
-  int64_t position;
-  std::string token;  // "" when unknown
-  std::optional<int64_t> id;
-  double score;
 };
 
 void run(const ImportanceCliOptions& opt) {
@@ -59,65 +52,14 @@ void run(const ImportanceCliOptions& opt) {
     ids = input.ids;
     model = analyzer.source().name();
   }
-  std::stable_sort(scores.begin(), scores.end(),
-                   [](const auto& a, const auto& b) { return a.score > b.score; });
-  std::vector<Ranked> ranked;
-  for (const auto& s : scores) {
-    if (opt.top > 0 && static_cast<int64_t>(ranked.size()) >= opt.top) break;
-    Ranked r{static_cast<int64_t>(ranked.size()) + 1, s.position, s.token, std::nullopt, s.score};
-    if (s.position < static_cast<int64_t>(ids.size())) r.id = ids[s.position];
-    ranked.push_back(std::move(r));
-  }
-
+  const report::ImportanceReport ranked =
+      report::rank_importance(std::move(scores), ids, model, opt.method, opt.top);
   if (opt.format == "json") {
-    nlohmann::json out = {{"model", model}, {"method", opt.method}};
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : ranked) {
-      nlohmann::json item = {{"rank", r.rank}, {"position", r.position}, {"score", r.score}};
-      item["token"] = r.token.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.token);
-      if (r.id) item["id"] = *r.id;
-      list.push_back(std::move(item));
-    }
-    out["tokens"] = std::move(list);
-    std::cout << out.dump(2) << "\n";
-    return;
-  }
-  if (opt.format == "csv") {
-    std::cout << "rank,position,id,token,score\n";  // id is empty when unknown
-    for (const auto& r : ranked) {
-      std::string token = r.token;
-      // RFC 4180 quoting: tokens may hold commas, quotes or newlines.
-      std::string quoted = "\"";
-      for (char c : token) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-      quoted += "\"";
-      char score[32];
-      std::snprintf(score, sizeof(score), "%.9g", r.score);
-      const std::string id = r.id ? std::to_string(*r.id) : "";
-      std::cout << r.rank << "," << r.position << "," << id << "," << quoted << "," << score
-                << "\n";
-    }
-    return;
-  }
-  std::cout << "model: " << (model.empty() ? "(unknown)" : model) << "   method: " << opt.method
-            << "\n\n";
-  // Through std::cout like the other formats (printf bypasses a redirected stream), each token
-  // padded by its code points, not bytes, so UTF-8 tokens ("Ã©", "本") keep the columns.
-  const auto padded = [](const std::string& cell) {
-    const size_t width = display_width(cell);
-    return cell + std::string(width < 24 ? 24 - width : 0, ' ');
-  };
-  char line[64];
-  std::snprintf(line, sizeof(line), "%5s  %8s  ", "rank", "position");
-  std::cout << line << padded("token") << "  score\n";
-  for (const auto& r : ranked) {
-    const std::string token = !r.token.empty() ? r.token
-                              : r.id           ? "id " + std::to_string(*r.id)
-                                               : "-";
-    std::snprintf(line, sizeof(line), "%5lld  %8lld  ", static_cast<long long>(r.rank),
-                  static_cast<long long>(r.position));
-    char score[32];
-    std::snprintf(score, sizeof(score), "%.4g", r.score);
-    std::cout << line << padded(token) << "  " << score << "\n";
+    std::cout << report::importance_json(ranked).dump(2) << "\n";
+  } else if (opt.format == "csv") {
+    report::write_importance_csv(std::cout, ranked);
+  } else {
+    report::write_importance_table(std::cout, ranked);
   }
 }
 

@@ -1,10 +1,10 @@
 // The result of `analyze`: per head and per layer, each figure's mean over texts with its
 // population standard deviation (sqrt(sum (x - mean)^2 / N); 0 for one text), and the head's
-// pattern classified from the means. JSON layout: docs/analysis.md.
+// pattern classified from the means. JSON layout: docs/analysis.md (written by report/).
 //
 //   AnalysisSummary s = stats.summary();          // from StreamingStats
 //   for (const HeadSummary& h : s.heads) std::cout << pattern_name(h.pattern.pattern);
-//   std::string json = to_json(s).dump(2);
+//   (serialised by src/report: analysis_json, write_analysis_table, write_analysis_csv)
 #pragma once
 
 #include <array>
@@ -66,9 +66,5 @@ struct AnalysisSummary {
   std::vector<HeadSummary> heads;  // ordered by layer, then head
   std::vector<LayerSummary> layers;
 };
-
-// The stable JSON of docs/analysis.md. Undefined figures are null; "<figure>_std" and "texts"
-// appear when the summary covers more than one text.
-nlohmann::json to_json(const AnalysisSummary& summary);
 
 }  // namespace attnscope::analysis

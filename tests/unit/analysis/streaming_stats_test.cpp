@@ -83,32 +83,5 @@ TEST(StreamingStats, CountsTextsWithoutDeclaredBatches) {
   EXPECT_EQ(stats.texts(), 1);
 }
 
-TEST(StreamingStats, JsonHasStableKeys) {
-  StreamingStats stats;
-  const auto a = make_layer({testing::identity(3)});
-  stats.begin_text({1, 0, 1}, {"[CLS]", "x", "[SEP]"});
-  stats.on_attention(a.view(0, false));
-  AnalysisSummary s = stats.summary();
-  s.model = "m";
-  const nlohmann::json j = to_json(s);
-  EXPECT_EQ(j["model"], "m");
-  EXPECT_EQ(j["tokens"], nlohmann::json({"[CLS]", "x", "[SEP]"}));
-  EXPECT_FALSE(j.contains("texts"));
-  const auto& h = j["heads"][0];
-  for (Figure f : kReportedFigures) EXPECT_TRUE(h.contains(std::string(figure_name(f))));
-  EXPECT_FALSE(h.contains("entropy_std"));
-  EXPECT_EQ(h["pattern"], "self");
-  EXPECT_EQ(h["pattern_scores"]["self"], 1.0);
-  EXPECT_EQ(j["layers"][0]["layer"], 0);
-  EXPECT_EQ(j["layers"][0]["pattern_counts"]["self"], 1);
-
-  stats.begin_text({1, 0, 1});
-  stats.on_attention(a.view(0, false));
-  const nlohmann::json j2 = to_json(stats.summary());
-  EXPECT_EQ(j2["texts"], 2);
-  EXPECT_TRUE(j2["heads"][0].contains("entropy_std"));
-  EXPECT_TRUE(j2["layers"][0].contains("self_std"));
-}
-
 }  // namespace
 }  // namespace attnscope::analysis

@@ -1,0 +1,174 @@
+#include "report/analysis_report.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "report/text_table.h"
+
+namespace attnscope::report {
+namespace {
+
+using analysis::AnalysisSummary;
+using analysis::Figure;
+using analysis::FigureSummary;
+using analysis::kFigureCount;
+using analysis::kReportedFigures;
+using analysis::kScoredPatterns;
+using analysis::Pattern;
+
+nlohmann::json number_or_null(double value) {
+  if (std::isnan(value)) return nullptr;
+  return value;
+}
+
+void put_figures(nlohmann::json& out, const std::array<FigureSummary, kFigureCount>& figures,
+                 bool with_std) {
+  for (Figure figure : kReportedFigures) {
+    const FigureSummary& s = figures[static_cast<size_t>(figure)];
+    const std::string name(analysis::figure_name(figure));
+    out[name] = number_or_null(s.mean);
+    if (with_std) out[name + "_std"] = number_or_null(s.std);
+  }
+}
+
+// Short column titles for the table (the JSON/CSV names are the full ones).
+std::string column_title(Figure figure) {
+  switch (figure) {
+    case Figure::kNormalizedEntropy:
+      return "norm_ent";
+    case Figure::kConfidence:
+      return "conf";
+    case Figure::kPrevious:
+      return "prev";
+    case Figure::kDistance:
+      return "dist";
+    case Figure::kDistanceNormalized:
+      return "dist_norm";
+    default:
+      return std::string(analysis::figure_name(figure));
+  }
+}
+
+// layer, head-or-count, pattern (text, left-aligned), then the figures (right-aligned).
+std::vector<Align> table_alignment() {
+  std::vector<Align> align = {Align::kRight, Align::kRight, Align::kLeft};
+  align.resize(3 + kReportedFigures.size(), Align::kRight);
+  return align;
+}
+
+std::vector<std::string> header(std::string first, std::string second, std::string third) {
+  std::vector<std::string> cells = {std::move(first), std::move(second), std::move(third)};
+  for (Figure f : kReportedFigures) cells.push_back(column_title(f));
+  return cells;
+}
+
+}  // namespace
+
+nlohmann::json analysis_json(const AnalysisSummary& summary) {
+  const bool several = summary.texts > 1;
+  nlohmann::json out = nlohmann::json::object();
+  out["model"] = summary.model;
+  out["causal"] = summary.causal;
+  if (several) {
+    out["texts"] = summary.texts;
+    out["tokens"] = summary.tokens;
+  } else {
+    out["tokens"] = summary.tokens.empty() ? std::vector<std::string>{} : summary.tokens.front();
+  }
+  nlohmann::json thresholds = nlohmann::json::object();
+  for (Pattern p : kScoredPatterns)
+    thresholds[std::string(analysis::pattern_name(p))] = summary.thresholds[p];
+  out["pattern_thresholds"] = thresholds;
+
+  nlohmann::json heads = nlohmann::json::array();
+  for (const analysis::HeadSummary& head : summary.heads) {
+    nlohmann::json h = nlohmann::json::object();
+    h["layer"] = head.layer;
+    h["head"] = head.head;
+    put_figures(h, head.figures, several);
+    h["pattern"] = analysis::pattern_name(head.pattern.pattern);
+    nlohmann::json scores = nlohmann::json::object();
+    for (size_t k = 0; k < analysis::kScoredPatternCount; ++k) {
+      scores[std::string(analysis::pattern_name(kScoredPatterns[k]))] =
+          number_or_null(head.pattern.scores[k]);
+    }
+    h["pattern_scores"] = scores;
+    heads.push_back(std::move(h));
+  }
+  out["heads"] = std::move(heads);
+
+  nlohmann::json layers = nlohmann::json::array();
+  for (const analysis::LayerSummary& layer : summary.layers) {
+    nlohmann::json l = nlohmann::json::object();
+    l["layer"] = layer.layer;
+    put_figures(l, layer.figures, several);
+    nlohmann::json counts = nlohmann::json::object();
+    for (size_t k = 0; k < layer.pattern_counts.size(); ++k) {
+      counts[std::string(analysis::pattern_name(static_cast<Pattern>(k)))] =
+          layer.pattern_counts[k];
+    }
+    l["pattern_counts"] = counts;
+    layers.push_back(std::move(l));
+  }
+  out["layers"] = std::move(layers);
+  return out;
+}
+
+void write_analysis_table(std::ostream& out, const AnalysisSummary& s) {
+  out << "model: " << (s.model.empty() ? "(unknown)" : s.model)
+      << "   causal: " << (s.causal ? "yes" : "no") << "   texts: " << s.texts;
+  if (s.texts == 1 && !s.tokens.empty()) out << "   tokens: " << s.tokens[0].size();
+  out << "\n";
+  if (s.texts > 1) out << "figures are means over texts; --format json or csv adds the std\n";
+  out << "\n";
+
+  TextTable heads(header("layer", "head", "pattern"), table_alignment());
+  for (const auto& head : s.heads) {
+    std::vector<std::string> row = {std::to_string(head.layer), std::to_string(head.head),
+                                    std::string(analysis::pattern_name(head.pattern.pattern))};
+    for (Figure f : kReportedFigures) row.push_back(table_number(head[f].mean));
+    heads.add_row(std::move(row));
+  }
+  heads.write(out);
+
+  out << "\nlayer summary (mean of the layer's heads)\n";
+  TextTable layers(header("layer", "heads", "patterns"), table_alignment());
+  for (const auto& layer : s.layers) {
+    std::string patterns;
+    int count = 0;
+    for (size_t k = 0; k < layer.pattern_counts.size(); ++k) {
+      count += layer.pattern_counts[k];
+      if (layer.pattern_counts[k] == 0) continue;
+      if (!patterns.empty()) patterns += ",";
+      patterns += std::string(analysis::pattern_name(static_cast<Pattern>(k))) + ":" +
+                  std::to_string(layer.pattern_counts[k]);
+    }
+    std::vector<std::string> row = {std::to_string(layer.layer), std::to_string(count), patterns};
+    for (Figure f : kReportedFigures) row.push_back(table_number(layer[f].mean));
+    layers.add_row(std::move(row));
+  }
+  layers.write(out);
+}
+
+void write_analysis_csv(std::ostream& out, const AnalysisSummary& s) {
+  const bool several = s.texts > 1;
+  out << "layer,head,pattern";
+  for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f);
+  if (several) {
+    for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f) << "_std";
+  }
+  for (Pattern p : kScoredPatterns) out << ",score_" << analysis::pattern_name(p);
+  out << "\n";
+  for (const auto& head : s.heads) {
+    out << head.layer << "," << head.head << "," << analysis::pattern_name(head.pattern.pattern);
+    for (Figure f : kReportedFigures) out << "," << csv_number(head[f].mean);
+    if (several) {
+      for (Figure f : kReportedFigures) out << "," << csv_number(head[f].std);
+    }
+    for (double score : head.pattern.scores) out << "," << csv_number(score);
+    out << "\n";
+  }
+}
+
+}  // namespace attnscope::report

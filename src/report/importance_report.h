@@ -1,0 +1,51 @@
+// Token importance for people and scripts: the ranked list `importance` prints as a table, the
+// stable JSON (docs/analysis.md; also the server's /api/importance answer) and the CSV.
+//
+//   ImportanceReport r = rank_importance(analyzer.get_token_importance(input, "raw"), input.ids,
+//                                        "demo", "raw");
+//   write_importance_table(std::cout, r);
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/importance.h"
+
+namespace attnscope::report {
+
+struct RankedToken {
+  int64_t rank = 0;  // 1 = highest score
+  int64_t position = 0;
+  std::string token;  // "" when unknown
+  std::optional<int64_t> id;
+  double score = 0;
+};
+
+struct ImportanceReport {
+  std::string model;
+  std::string method;
+  std::vector<RankedToken> tokens;  // highest score first; ties keep text order
+};
+
+// Ranks `scores` (text order) highest first, ties by position, keeping the first `top` (0: all).
+// `ids[position]` names each token's id when known.
+ImportanceReport rank_importance(std::vector<analysis::TokenScore> scores,
+                                 std::span<const int64_t> ids, std::string model,
+                                 std::string method, int64_t top = 0);
+
+// {"model", "method", "tokens": [{"rank", "position", "token" (null when unknown), "id"?,
+// "score"}]}.
+nlohmann::json importance_json(const ImportanceReport& report);
+
+// rank,position,id,token,score; id is empty when unknown, tokens quoted.
+void write_importance_csv(std::ostream& out, const ImportanceReport& report);
+
+// A header line, then rank, position, token (by id when unknown) and score.
+void write_importance_table(std::ostream& out, const ImportanceReport& report);
+
+}  // namespace attnscope::report
