@@ -6,11 +6,14 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
+#include "model/arch.h"
 #include "model/attention_store.h"
 #include "model/model.h"
 #include "support/shared_data.h"
@@ -27,6 +30,9 @@ struct GoldenCase {
   std::string name;  // "tiny-bert/fox"
   nlohmann::json json;
 };
+
+// gtest prints the parameter in test names and failures; the case name, not its bytes.
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<GoldenCase> golden_cases() {
   std::vector<GoldenCase> cases;
@@ -48,11 +54,33 @@ const Model& cached_model(const std::filesystem::path& folder) {
   return *slot;
 }
 
+// The families whose golden data arrived with issue 14 and are not implemented yet. A case of
+// one of these is skipped (with the reason) only while find_arch still refuses it; once the
+// family is registered the case runs. Any other unsupported family fails.
+bool pending_family(const std::filesystem::path& folder, std::string& model_type) {
+  static const std::set<std::string> pending = {"gpt_neo", "gptj",   "opt",      "phi",
+                                                "phi3",    "olmo",   "stablelm", "starcoder2",
+                                                "bloom",   "falcon", "mixtral",  "qwen2_moe"};
+  const nlohmann::json config = load_json_file((folder / "config.json").string());
+  model_type = config.value("model_type", "");
+  if (pending.count(model_type) == 0) return false;
+  try {
+    find_arch(config);
+    return false;
+  } catch (const UnsupportedError&) {
+    return true;
+  }
+}
+
 class AttentionGolden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(AttentionGolden, MatchesTransformers) {
   ATTNSCOPE_REQUIRE_SHARED(shared);
   const nlohmann::json& c = GetParam().json;
+  std::string model_type;
+  if (pending_family(shared / c.at("model").get<std::string>(), model_type)) {
+    GTEST_SKIP() << "model_type '" << model_type << "' is not implemented yet (issue 14)";
+  }
   const Model& model = cached_model(shared / c.at("model").get<std::string>());
   EXPECT_TRUE(model.unused_tensors().empty()) << "unused: " << model.unused_tensors().front();
   const SafetensorsFile golden((shared / c.at("file").get<std::string>()).string());
