@@ -13,7 +13,9 @@ Vocab read_vocab(const JsonNode& node) {
   Vocab vocab;
   vocab.token_to_id.reserve(node.raw().size());
   int64_t max_id = -1;
-  for (const auto& [token, id_json] : node.raw().items()) {
+  for (const auto& item : node.raw().items()) {
+    const std::string& token = item.key();  // named, not a structured binding: lambdas use them
+    const nlohmann::json& id_json = item.value();
     auto entry = [&] {
       return JsonNode(id_json, node.file(), node.path() + "[" + quote(token) + "]");
     };
