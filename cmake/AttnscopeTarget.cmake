@@ -9,6 +9,12 @@ function(attnscope_target_settings target)
                                              -fno-sanitize-recover=undefined)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  if(ATTNSCOPE_FUZZ)  # clang: coverage for libFuzzer, ASan + UBSan (scripts/fuzz)
+    # -Werror is for the GCC builds; clang warns about GCC-only pragmas in ops/.
+    target_compile_options(${target} PRIVATE -Wno-error -fsanitize=fuzzer-no-link,address,undefined
+                                             -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
 endfunction()
 
 # attnscope_library(NAME SOURCES... DEPS...) declares one layer: attnscope_<NAME>.
@@ -24,7 +30,7 @@ function(attnscope_library name)
   target_include_directories(attnscope_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(attnscope_${name} PUBLIC ${ARG_DEPS})
   attnscope_target_settings(attnscope_${name})
-  if(ATTNSCOPE_SANITIZE)
+  if(ATTNSCOPE_SANITIZE OR ATTNSCOPE_FUZZ)
     target_link_options(attnscope_${name} INTERFACE -fsanitize=address,undefined)
   endif()
 endfunction()

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/limits.h"
+#include "core/mapped_file.h"
 #include "core/memory.h"
 #include "demo/demo_model.h"
 #include "io/json_file.h"
@@ -33,11 +35,8 @@ std::vector<InputText> read_inputs(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     throw IoError(path, "--input is a folder; give a .txt or .jsonl file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open the --input file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string content = buffer.str();
+  // A regular file only (never blocks on a FIFO, never reads /dev/zero forever), size-capped.
+  const std::string content = read_file(path, limits::kMaxTextFileBytes);
   // Checked here, not by the tokenizer or the JSON parser, to name the line a person looks for
   // (and to keep invalid bytes off the terminal).
   if (const auto bad = tokenizer::unicode::find_invalid_utf8(content)) {
@@ -57,12 +56,8 @@ std::vector<InputText> read_inputs(const std::string& path) {
   std::string line;
   for (int64_t number = 1; std::getline(lines, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json object;
-    try {
-      object = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(path, "line " + std::to_string(number) + " is not JSON: " + e.what());
-    }
+    // Depth-limited, library messages mapped (io/json_file.h).
+    const nlohmann::json object = parse_json_text(line, path + ": line " + std::to_string(number));
     if (!object.is_object() || !object.contains("text") || !object["text"].is_string()) {
       throw FormatError(path, "line " + std::to_string(number) +
                                   ": expected an object with a string \"text\" field");
@@ -201,13 +196,21 @@ void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tok
     if (m.total() <= budget) fits.push_back("--dtype f16 (" + format_bytes(m.total()) + ")");
   }
   // The most leading layers that fit, with the chosen heads and dtype.
-  int64_t layers_that_fit = 0;
-  for (int64_t n = 1; n <= config.num_hidden_layers; ++n) {
+  // The estimate grows with the layer count, so bisection (a few estimates, not one per layer).
+  auto leading_layers_fit = [&](int64_t n) {
     KeepSpec fewer = keep;
     fewer.layers.clear();
     for (int l = 0; l < n; ++l) fewer.layers.push_back(l);
-    if (estimate_forward_memory(config, batch, tokens, fewer, options).total() > budget) break;
-    layers_that_fit = n;
+    return estimate_forward_memory(config, batch, tokens, fewer, options).total() <= budget;
+  };
+  int64_t layers_that_fit = 0;
+  for (int64_t hi_layers = config.num_hidden_layers; layers_that_fit < hi_layers;) {
+    const int64_t mid = (layers_that_fit + hi_layers + 1) / 2;
+    if (leading_layers_fit(mid)) {
+      layers_that_fit = mid;
+    } else {
+      hi_layers = mid - 1;
+    }
   }
   if (layers_that_fit > 0 &&
       (keep.layers.empty() || layers_that_fit < static_cast<int64_t>(keep.layers.size()))) {

@@ -8,6 +8,8 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "core/quote.h"
+#include "io/json_file.h"
 #include "io/safetensors.h"
 
 namespace attnscope::analysis {
@@ -56,11 +58,8 @@ void check_binary(const std::string& path, const std::string& name,
 
 nlohmann::json parse_metadata_json(const std::string& path, const std::string& key,
                                    const std::string& text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(path, "metadata '" + key + "' is not valid JSON: " + e.what());
-  }
+  // Depth-limited, library messages mapped (io/json_file.h); offsets are within the value.
+  return parse_json_text(text, path + ": metadata " + quote(key));
 }
 
 // Metadata "layers"/"heads": a JSON array of distinct non-negative ints, one per stored entry.
@@ -76,12 +75,12 @@ std::vector<int> parse_ids(const std::string& path, const std::map<std::string, 
   if (!j.is_array() || static_cast<int64_t>(j.size()) != count) {
     throw FormatError(path, "metadata '" + key + "' must be a JSON array of " +
                                 std::to_string(count) + " numbers (one per stored " +
-                                key.substr(0, key.size() - 1) + "), got '" + it->second + "'");
+                                key.substr(0, key.size() - 1) + "), got " + json_brief(j));
   }
   for (const auto& v : j) {
-    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000000) {
-      throw FormatError(
-          path, "metadata '" + key + "' holds '" + v.dump() + "'; expected non-negative integers");
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > 1000000) {
+      throw FormatError(path, "metadata '" + key + "' holds " + json_brief(v) +
+                                  "; expected non-negative integers (at most 1000000)");
     }
     const int id = v.get<int>();
     if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
@@ -103,7 +102,14 @@ AttentionFile::AttentionFile(const std::string& path, AttentionFileOptions optio
   attentions_ = file_->find("attentions");
   if (attentions_ == nullptr) {
     std::string names;
-    for (const auto& t : file_->tensors()) names += (names.empty() ? "" : ", ") + t.name;
+    size_t listed = 0;
+    for (const auto& t : file_->tensors()) {
+      if (++listed > 8) {
+        names += ", +" + std::to_string(file_->tensors().size() - 8) + " more";
+        break;
+      }
+      names += (names.empty() ? "" : ", ") + quote(t.name);
+    }
     throw FormatError(path,
                       "no tensor 'attentions' (an attention file holds attentions "
                       "[layer, head, query_pos, key_pos]); tensors: " +
@@ -156,8 +162,8 @@ AttentionFile::AttentionFile(const std::string& path, AttentionFileOptions optio
       std::set<int64_t> special_ids;
       for (const auto& v : ids) {
         if (!v.is_number_integer()) {
-          throw FormatError(path,
-                            "metadata 'special_ids' holds '" + v.dump() + "'; expected token ids");
+          throw FormatError(
+              path, "metadata 'special_ids' holds " + json_brief(v) + "; expected token ids");
         }
         special_ids.insert(v.get<int64_t>());
       }
@@ -205,7 +211,8 @@ AttentionFile::AttentionFile(const std::string& path, AttentionFileOptions optio
     causal_source_ = CausalSource::kOption;
   } else if (const auto it = meta.find("causal"); it != meta.end()) {
     if (it->second != "true" && it->second != "false") {
-      throw FormatError(path, "metadata 'causal' is '" + it->second + "'; expected true or false");
+      throw FormatError(path,
+                        "metadata 'causal' is " + quote(it->second) + "; expected true or false");
     }
     causal_ = it->second == "true";
     causal_source_ = CausalSource::kMetadata;

@@ -86,6 +86,14 @@ class LimitError : public Error {
   const char* kind() const noexcept override { return "limit"; }
 };
 
+// Numbers stopped being finite: NaN/Inf weights, or a forward pass whose attention scores
+// overflowed. Messages name the layer and head (and the weight tensor when one is to blame).
+class NumericError : public Error {
+ public:
+  explicit NumericError(const std::string& message) : Error(message) {}
+  const char* kind() const noexcept override { return "numeric"; }
+};
+
 // "[2, 3, 4]"
 std::string format_shape(const std::vector<int64_t>& shape);
 

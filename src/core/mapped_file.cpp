@@ -8,26 +8,16 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "core/error.h"
+#include "core/limits.h"
 
 namespace attnscope {
 
 MappedFile::MappedFile(std::string path) : path_(std::move(path)) {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError(path_, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    throw IoError(path_, std::string("cannot stat: ") + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw IoError(path_, "not a regular file");
-  }
+  const int fd = open_regular_file(path_, &st);
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0) {
     void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -64,13 +54,58 @@ void MappedFile::unmap() noexcept {
   size_ = 0;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw IoError(path, "read failed");
-  return std::move(buffer).str();
+int open_regular_file(const std::string& path, struct stat* st) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ELOOP) throw IoError(path, "cannot open: a symbolic link loop");
+    if (err == ENOENT) throw IoError(path, "does not exist");
+    throw IoError(path, std::string("cannot open: ") + std::strerror(err));
+  }
+  if (::fstat(fd, st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw IoError(path, std::string("cannot stat: ") + std::strerror(err));
+  }
+  if (!S_ISREG(st->st_mode)) {
+    ::close(fd);
+    const char* what = S_ISDIR(st->st_mode)    ? "is a folder"
+                       : S_ISFIFO(st->st_mode) ? "is a pipe (FIFO)"
+                       : S_ISCHR(st->st_mode)  ? "is a character device"
+                       : S_ISBLK(st->st_mode)  ? "is a block device"
+                       : S_ISSOCK(st->st_mode) ? "is a socket"
+                                               : "is a special file";
+    throw IoError(path, std::string(what) + ", not a regular file");
+  }
+  return fd;
+}
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+  struct stat st {};
+  const int fd = open_regular_file(path, &st);
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size > max_bytes) {
+    ::close(fd);
+    throw LimitError(path + ": file is " + std::to_string(size) + " bytes; the limit is " +
+                     std::to_string(max_bytes));
+  }
+  std::string out(static_cast<size_t>(size), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw IoError(path, std::string("read failed: ") + std::strerror(err));
+    }
+    if (n == 0) break;  // shrank while reading
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(done);
+  return out;
 }
 
 void write_file_atomic(const std::string& path, std::string_view contents) {

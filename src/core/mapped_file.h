@@ -6,6 +6,11 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+
+#include "core/limits.h"
+
+struct stat;
 
 namespace attnscope {
 
@@ -32,8 +37,15 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-// Reads a whole (small) file into a string. Throws IoError.
-std::string read_file(const std::string& path);
+// Opens `path` read-only without blocking and checks on the opened descriptor that it is a
+// regular file: a folder, FIFO, device or socket gets an IoError saying which it is (so
+// /dev/zero or a named pipe is refused instead of being read forever). Returns the descriptor
+// (the caller closes it) and fills `st`.
+int open_regular_file(const std::string& path, struct stat* st);
+
+// Reads a whole regular file into a string (open_regular_file's checks). IoError; LimitError
+// when the file is larger than `max_bytes`.
+std::string read_file(const std::string& path, uint64_t max_bytes = limits::kMaxTextFileBytes);
 
 // Writes `contents` to `path` atomically: a temporary file in the same folder, then rename, so a
 // failure never leaves a half-written file where the user's file was. Throws IoError.

@@ -3,6 +3,8 @@
 // usually symlinks into blobs/).
 #include "io/model_source.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -55,6 +57,12 @@ std::vector<std::string> subfolders(const fs::path& dir) {
 
 fs::path require_config(const fs::path& dir, const std::string& what) {
   std::error_code ec;
+  // Present but not a regular file (a folder, FIFO, device, link loop): say so, never read it.
+  if (fs::symlink_status(dir / kConfigName, ec).type() != fs::file_type::not_found &&
+      !fs::is_regular_file(dir / kConfigName, ec)) {
+    struct stat st {};
+    ::close(open_regular_file((dir / kConfigName).string(), &st));
+  }
   if (!fs::is_regular_file(dir / kConfigName, ec)) {
     throw IoError(dir.string(), what +
                                     " has no config.json; a model folder needs config.json "

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/quote.h"
 #include "io/json_file.h"
 
 namespace attnscope {
@@ -24,23 +25,7 @@ constexpr size_t kMaxRank = 64;
 constexpr std::string_view kMetadataKey = "__metadata__";
 
 // A name from the file, made safe and short for an error message.
-std::string quote_name(std::string_view name) {
-  constexpr size_t kMaxShown = 200;
-  std::string out = "'";
-  for (size_t i = 0; i < name.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (name.size() > kMaxShown) out += "...";
-  return out + "'";
-}
+std::string quote_name(std::string_view name) { return quote(name); }
 
 std::string tensor_context(std::string_view name) { return "tensor " + quote_name(name) + ": "; }
 
@@ -142,8 +127,8 @@ TensorInfo parse_entry(const std::string& path, const std::string& name, const j
   for (const auto& dim : *shape_it) {
     if (!dim.is_number_unsigned() ||
         dim.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      throw FormatError(
-          path, where + "'shape' must be an array of non-negative integers; got " + dim.dump());
+      throw FormatError(path, where + "'shape' must be an array of non-negative integers; got " +
+                                  json_brief(dim));
     }
     info.shape.push_back(static_cast<int64_t>(dim.get<uint64_t>()));
   }
@@ -155,7 +140,7 @@ TensorInfo parse_entry(const std::string& path, const std::string& name, const j
     throw FormatError(path, where +
                                 "'data_offsets' must be [begin, end] with non-negative "
                                 "integers; got " +
-                                offsets_it->dump());
+                                json_brief(*offsets_it));
   }
   info.data_begin = (*offsets_it)[0].get<uint64_t>();
   info.data_end = (*offsets_it)[1].get<uint64_t>();
@@ -244,6 +229,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
   const uint64_t data_size = file_size - data_start_;
 
   const std::string_view header_text(reinterpret_cast<const char*>(file_.data()) + 8, header_size);
+  // The format says the header MUST begin with '{' (the reference rejects anything else, e.g. a
+  // leading space, as InvalidHeaderStart); only trailing spaces are allowed as padding.
+  if (header_text.empty() || header_text.front() != '{') {
+    throw FormatError(path,
+                      "header does not start with '{' (a safetensors header is a JSON object)",
+                      static_cast<int64_t>(kLengthPrefixBytes));
+  }
   const json header = parse_header(header_text, path);
   if (!header.is_object()) {
     throw FormatError(path, "header must be a JSON object; got " + std::string(header.type_name()),
@@ -324,8 +316,7 @@ Tensor SafetensorsFile::load_f32(std::string_view name) const {
   if (!is_float(info.dtype)) {
     throw UnsupportedError(path() + ": " + tensor_context(name) + "dtype " +
                            std::string(dtype_name(info.dtype)) +
-                           " is not a float type; load_f32 reads F32, F16, BF16 and F64 "
-                           "(integer tensors: load_i64)");
+                           " is not a float type; expected F32, F16, BF16 or F64 here");
   }
   Tensor out(info.shape);
   if (out.empty()) return out;  // an empty Tensor has no buffer to convert into
@@ -385,8 +376,8 @@ std::vector<int64_t> SafetensorsFile::load_i64(std::string_view name) const {
     default:
       throw UnsupportedError(path() + ": " + tensor_context(name) + "dtype " +
                              std::string(dtype_name(info.dtype)) +
-                             " is not an integer type; load_i64 reads BOOL, U8, I8, I16, U16, "
-                             "I32, U32, I64 and U64 (float tensors: load_f32)");
+                             " is not an integer type; expected BOOL, U8, I8, I16, U16, I32, "
+                             "U32, I64 or U64 here");
   }
   return out;
 }

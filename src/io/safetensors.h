@@ -28,7 +28,7 @@
 namespace attnscope {
 
 // Limits applied to every file read.
-inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100ull * 1024 * 1024;
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100000000;  // the reference MAX_HEADER_SIZE
 
 struct TensorInfo {
   std::string name;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/quote.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
 
@@ -67,9 +68,9 @@ void check_shard_name(const std::string& index_path, const std::string& tensor,
   bool escapes = shard.empty() || shard_path.is_absolute();
   for (const auto& part : shard_path) escapes = escapes || part == "..";
   if (escapes) {
-    throw FormatError(index_path, "weight_map entry for tensor '" + tensor + "' names shard '" +
-                                      shard +
-                                      "'; shards must be relative paths inside the index's "
+    throw FormatError(index_path, "weight_map entry for tensor " + quote(tensor) + " names shard " +
+                                      quote(shard) +
+                                      "; shards must be relative paths inside the index's "
                                       "folder");
   }
 }
@@ -80,8 +81,18 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     const fs::path dir(path);
-    if (fs::is_regular_file(dir / kIndexName, ec)) return open((dir / kIndexName).string());
-    if (fs::is_regular_file(dir / kSingleName, ec)) return open((dir / kSingleName).string());
+    // The standard names, when present in any form: a folder, a symbolic link loop, a dangling
+    // link or a FIFO under that name gets its own error (from the regular-file check) instead of
+    // "no model weights found".
+    for (const std::string_view name : {kIndexName, kSingleName}) {
+      const fs::path candidate = dir / name;
+      const fs::file_status status = fs::symlink_status(candidate, ec);
+      if (ec || status.type() == fs::file_type::not_found) continue;
+      if (fs::is_directory(candidate, ec)) {
+        throw IoError(candidate.string(), "is a folder, not a regular file");
+      }
+      return open(candidate.string());
+    }
     const auto indexes = list_files(
         dir, [](const std::string& name) { return has_suffix(name, ".safetensors.index.json"); });
     if (indexes.size() == 1) return open((dir / indexes[0]).string());
@@ -127,8 +138,8 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& path) {
   std::set<std::string> shard_names;
   for (const auto& [tensor, shard] : map_it->items()) {
     if (!shard.is_string()) {
-      throw FormatError(path, "weight_map entry for tensor '" + tensor +
-                                  "' must be a shard file name (string); got " + shard.dump());
+      throw FormatError(path, "weight_map entry for tensor " + quote(tensor) +
+                                  " must be a shard file name (string); got " + json_brief(shard));
     }
     check_shard_name(path, tensor, shard.get<std::string>());
     tensor_to_shard.emplace(tensor, shard.get<std::string>());
@@ -139,7 +150,7 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& path) {
   std::map<std::string, size_t> shard_slot;
   for (const auto& shard : shard_names) {  // sorted: a stable file order
     const fs::path shard_path = dir / shard;
-    if (!fs::is_regular_file(shard_path, ec)) {
+    if (!fs::exists(fs::symlink_status(shard_path, ec))) {
       throw IoError(shard_path.string(), "shard listed in " + path + " does not exist");
     }
     shard_slot[shard] = checkpoint.files_.size();
@@ -148,8 +159,8 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& path) {
   for (const auto& [tensor, shard] : tensor_to_shard) {
     const size_t slot = shard_slot.at(shard);
     if (checkpoint.files_[slot]->find(tensor) == nullptr) {
-      throw FormatError(path, "weight_map puts tensor '" + tensor + "' in shard '" + shard +
-                                  "', but that shard has no such tensor");
+      throw FormatError(path, "weight_map puts tensor " + quote(tensor) + " in shard " +
+                                  quote(shard) + ", but that shard has no such tensor");
     }
     checkpoint.index_.emplace(tensor, slot);
   }

@@ -1,10 +1,14 @@
 #include "model/config.h"
 
 #include <cmath>
+#include <limits>
 
 #include <sstream>
 
 #include "core/error.h"
+#include "core/limits.h"
+#include "core/quote.h"
+#include "io/json_file.h"
 
 namespace attnscope {
 
@@ -24,15 +28,41 @@ void ModelConfig::validate() const {
   auto positive = [](int64_t value, const char* key) {
     if (value <= 0) throw ConfigError(key, "must be positive, got " + std::to_string(value));
   };
+  // Sizes are capped before anything is sized from them (limits.h): a config is a file from the
+  // internet, and every weight, table and estimate below is a product of these.
+  auto capped = [](int64_t value, const char* key, int64_t limit) {
+    if (value > limit) {
+      throw ConfigError(key, "is " + std::to_string(value) + ", above the limit of " +
+                                 std::to_string(limit) + " (no real model comes close)");
+    }
+  };
   positive(vocab_size, "vocab_size");
+  capped(vocab_size, "vocab_size", limits::kMaxVocabSize);
   positive(hidden_size, "hidden_size");
+  capped(hidden_size, "hidden_size", limits::kMaxHiddenSize);
   positive(num_hidden_layers, "num_hidden_layers");
+  capped(num_hidden_layers, "num_hidden_layers", limits::kMaxLayers);
   positive(num_attention_heads, "num_attention_heads");
+  capped(num_attention_heads, "num_attention_heads", limits::kMaxHeads);
   positive(num_key_value_heads, "num_key_value_heads");
+  capped(num_key_value_heads, "num_key_value_heads", limits::kMaxHeads);
   positive(head_dim, "head_dim");
+  capped(head_dim, "head_dim", limits::kMaxHeadDim);
   positive(intermediate_size, "intermediate_size");
+  capped(intermediate_size, "intermediate_size", limits::kMaxIntermediateSize);
   if (position == PositionKind::kAbsolute)
     positive(max_position_embeddings, "max_position_embeddings");
+  capped(max_position_embeddings, "max_position_embeddings", limits::kMaxPositions);
+  capped(type_vocab_size, "type_vocab_size", limits::kMaxTypeVocabSize);
+  capped(sliding_window, "sliding_window", limits::kMaxPositions);
+  if (pad_token_id && (*pad_token_id < -1 || *pad_token_id >= vocab_size)) {
+    // HF ignores an out-of-range pad_token_id unless it is used; RoBERTa positions use it.
+    if (position_ids == PositionIds::kRobertaAfterPadding) {
+      throw ConfigError("pad_token_id", "is " + std::to_string(*pad_token_id) +
+                                            ", outside the vocabulary of " +
+                                            std::to_string(vocab_size));
+    }
+  }
   if (!head_dim_from_config && hidden_size % num_attention_heads != 0) {
     throw ConfigError("num_attention_heads", "must divide hidden_size (" +
                                                  std::to_string(hidden_size) + "), got " +
@@ -135,7 +165,7 @@ const nlohmann::json* lookup(const nlohmann::json& config, std::string_view key)
 [[noreturn]] void wrong_type(std::string_view key, const char* expected,
                              const nlohmann::json& value) {
   throw ConfigError(std::string(key),
-                    std::string("expected ") + expected + ", got " + value.dump().substr(0, 60));
+                    std::string("expected ") + expected + ", got " + json_brief(value));
 }
 
 }  // namespace
@@ -147,10 +177,20 @@ bool has(const nlohmann::json& config, std::string_view key) {
 std::optional<int64_t> get_optional_int(const nlohmann::json& config, std::string_view key) {
   const nlohmann::json* value = lookup(config, key);
   if (value == nullptr) return std::nullopt;
+  if (value->is_number_unsigned() &&
+      value->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    throw ConfigError(std::string(key),
+                      "is out of range: " + value->dump() + " does not fit in a 64-bit integer");
+  }
   if (value->is_number_integer()) return value->get<int64_t>();
   // Some configs write integers as floats ("rotary_emb_base": 10000.0): accept exact ones.
   if (value->is_number_float()) {
     const double d = value->get<double>();
+    // 2^63 itself is out of range; checked before the cast (which would be undefined).
+    if (!(std::abs(d) < 9223372036854775808.0)) {
+      throw ConfigError(std::string(key),
+                        "is out of range: " + value->dump() + " does not fit in a 64-bit integer");
+    }
     if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
   }
   wrong_type(key, "an integer", *value);
@@ -194,8 +234,8 @@ Activation get_activation(const nlohmann::json& config, std::string_view key,
   Activation activation;
   if (!ops::activation_from_hf_name(name, &activation)) {
     throw ConfigError(std::string(key),
-                      "activation '" + name +
-                          "' is not supported; supported: gelu, gelu_new, gelu_pytorch_tanh, "
+                      "activation " + quote(name) +
+                          " is not supported; supported: gelu, gelu_new, gelu_pytorch_tanh, "
                           "gelu_fast, silu, swish, relu");
   }
   return activation;

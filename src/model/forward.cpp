@@ -6,11 +6,13 @@
 // element loops between them (softmax, activation, norms, residual adds) run on the same cores
 // through ops::parallel_for.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <utility>
 
+#include "core/error.h"
 #include "core/memory.h"
 #include "model/forward_memory.h"
 #include "model/model.h"
@@ -180,10 +182,17 @@ class ForwardPass {
       const auto k = [&](int64_t h) { return seq_qkv + q_dim + (h / group) * head_dim; };
       const auto v = [&](int64_t h) { return seq_qkv + q_dim + kv_dim + (h / group) * head_dim; };
       const auto scores = [&](int64_t h) { return probs_.data() + h * T * T; };
+      // The first row (head·T + query_pos) whose scores are not finite, if any: checked per row
+      // from the softmax's own max and sum (no extra pass), reported after the heads.
+      std::atomic<int64_t> first_bad_row{std::numeric_limits<int64_t>::max()};
       const auto softmax_rows = [&](int64_t first, int64_t last) {  // rows of [head·query_pos]
         for (int64_t row = first; row < last; ++row) {
           const auto [begin, end] = visible_keys(row % T);
-          ops::softmax_row_range(probs_.data() + row * T, T, begin, end, key_bias);
+          if (!ops::softmax_row_range(probs_.data() + row * T, T, begin, end, key_bias)) {
+            int64_t seen = first_bad_row.load();
+            while (row < seen && !first_bad_row.compare_exchange_weak(seen, row)) {
+            }
+          }
         }
       };
       // context_ [rows, q_dim]: each head writes its slice of this sequence's rows.
@@ -216,10 +225,77 @@ class ForwardPass {
         ops::parallel_for(heads * T, std::max<int64_t>(1, 4096 / T), softmax_rows);
         for (int64_t h = 0; h < heads; ++h) context(h);
       }
+      if (first_bad_row.load() != std::numeric_limits<int64_t>::max()) {
+        report_non_finite(layer, b, first_bad_row.load() / T, first_bad_row.load() % T);
+      }
       notify(layer, b);
     }
     ops::linear(context_.data(), rows_, q_dim, lw.attn_out_weight.data(),
                 data_or_null(lw.attn_out_bias), hidden, attn_out_.data());
+  }
+
+  // Attention of (layer, head) stopped being finite: names the first non-finite weight of the
+  // layers run so far (checked only now, so a healthy model never pays for the scan), else says
+  // the scores overflowed.
+  [[noreturn]] void report_non_finite(int layer, int64_t sequence, int64_t head,
+                                      int64_t query_pos) const {
+    std::string where = "layer " + std::to_string(layer) + ", head " + std::to_string(head);
+    if (in_.batch > 1) where += " of sequence " + std::to_string(sequence);
+    where += " (query position " + std::to_string(query_pos) + ")";
+    const std::string weight = first_non_finite_weight(layer);
+    if (!weight.empty()) {
+      throw NumericError("attention of " + where + " is not finite: weight " + weight +
+                         "; the checkpoint holds NaN or infinite values");
+    }
+    throw NumericError("attention of " + where +
+                       " is not finite: the scores overflowed float32 (weights or activations "
+                       "too large; every weight up to this layer is finite)");
+  }
+
+  // "<name> (NaN at element i)" for the first non-finite weight the pass has used up to and
+  // including `layer`, or "".
+  std::string first_non_finite_weight(int layer) const {
+    auto check = [](const Tensor& t, const std::string& name) -> std::string {
+      const float* p = t.data();
+      for (int64_t i = 0; i < t.numel(); ++i) {
+        if (!std::isfinite(p[i])) {
+          return name + " (" + (std::isnan(p[i]) ? "NaN" : "infinity") + " at element " +
+                 std::to_string(i) + ")";
+        }
+      }
+      return "";
+    };
+    std::vector<std::pair<const Tensor*, std::string>> tensors = {
+        {&w_.token_embedding, "token embedding"},
+        {&w_.position_embedding, "position embedding"},
+        {&w_.token_type_embedding, "token type embedding"},
+        {&w_.embedding_norm_weight, "embedding norm weight"},
+        {&w_.embedding_norm_bias, "embedding norm bias"}};
+    for (int l = 0; l <= layer && l < static_cast<int>(w_.layers.size()); ++l) {
+      const LayerWeights& lw = w_.layers[l];
+      const std::string p = "of layer " + std::to_string(l);
+      for (const auto& [t, name] : std::initializer_list<std::pair<const Tensor*, const char*>>{
+               {&lw.attn_norm_weight, "attention norm weight"},
+               {&lw.attn_norm_bias, "attention norm bias"},
+               {&lw.qkv_weight, "query/key/value weight"},
+               {&lw.qkv_bias, "query/key/value bias"},
+               {&lw.attn_out_weight, "attention output weight"},
+               {&lw.attn_out_bias, "attention output bias"},
+               {&lw.mlp_norm_weight, "MLP norm weight"},
+               {&lw.mlp_norm_bias, "MLP norm bias"},
+               {&lw.mlp_gate_weight, "MLP gate weight"},
+               {&lw.mlp_gate_bias, "MLP gate bias"},
+               {&lw.mlp_up_weight, "MLP up weight"},
+               {&lw.mlp_up_bias, "MLP up bias"},
+               {&lw.mlp_down_weight, "MLP down weight"},
+               {&lw.mlp_down_bias, "MLP down bias"}}) {
+        tensors.emplace_back(t, std::string(name) + " " + p);
+      }
+    }
+    for (const auto& [t, name] : tensors) {
+      if (std::string found = check(*t, name); !found.empty()) return found;
+    }
+    return "";
   }
 
   void notify(int layer, int64_t sequence) const {

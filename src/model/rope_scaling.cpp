@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/quote.h"
+#include "io/json_file.h"
 #include "model/config.h"
 
 namespace attnscope {
@@ -49,7 +51,7 @@ double required_number(const nlohmann::json& scaling, std::string_view key, std:
 double positive_number(const nlohmann::json& scaling, std::string_view key, std::string_view type) {
   const double value = required_number(scaling, key, type);
   if (!(value > 0.0)) {
-    throw ConfigError(field(key), "must be positive, got " + scaling[std::string(key)].dump());
+    throw ConfigError(field(key), "must be positive, got " + json_brief(scaling[std::string(key)]));
   }
   return value;
 }
@@ -71,7 +73,7 @@ std::string type_of(const nlohmann::json& scaling) {
     const nlohmann::json* value = find(scaling, key);
     if (value == nullptr) continue;
     if (!value->is_string()) {
-      throw ConfigError(field(key), "expected a string, got " + value->dump().substr(0, 60));
+      throw ConfigError(field(key), "expected a string, got " + json_brief(*value));
     }
     return value->get<std::string>();
   }
@@ -234,7 +236,7 @@ RopeScaling parse_rope_scaling(const nlohmann::json& config, DynamicArithmetic d
     throw ConfigError("rope_scaling",
                       "expected an object such as {\"rope_type\": \"linear\", \"factor\": 2.0} or "
                       "null, got " +
-                          scaling.dump().substr(0, 60));
+                          json_brief(scaling));
   }
   const std::string type = type_of(scaling);
   if (type == "default") return s;
@@ -281,13 +283,14 @@ RopeScaling parse_rope_scaling(const nlohmann::json& config, DynamicArithmetic d
     s.mscale_all_dim = optional_number(scaling, "mscale_all_dim");
     if (const nlohmann::json* truncate = find(scaling, "truncate")) {
       if (!truncate->is_boolean()) {
-        throw ConfigError(field("truncate"), "expected true or false, got " + truncate->dump());
+        throw ConfigError(field("truncate"),
+                          "expected true or false, got " + json_brief(*truncate));
       }
       s.truncate = truncate->get<bool>();
     }
   } else {
-    throw UnsupportedError("config.json rope_scaling type '" + type +
-                           "' is not supported; supported: " + kSupportedTypes);
+    throw UnsupportedError("config.json rope_scaling type " + quote(type) +
+                           " is not supported; supported: " + kSupportedTypes);
   }
   return s;
 }

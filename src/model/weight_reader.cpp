@@ -52,8 +52,9 @@ WeightReader WeightReader::recording(std::string base_prefix, bool with_prefix) 
 
 Tensor WeightReader::take_full(const std::string& full_name, const Shape& shape, bool required) {
   if (source_ == nullptr) {
+    // Shapes only: a 70B config is listed without allocating (or zero-filling) its weights.
     recorded_.push_back({full_name, shape, required});
-    return Tensor(shape);
+    return Tensor();
   }
   if (!source_->contains(full_name)) {
     if (!required) return {};

@@ -2,8 +2,9 @@
 // from_pretrained does (the `gpt2` checkpoint has no "transformer." prefix, GPT2LMHeadModel
 // files do; *ForCausalLM files carry "model."), checks every shape (ShapeError naming the tensor,
 // expected and got), and remembers which tensors were used so the loader can report the rest.
-// In recording mode it reads nothing and hands out zeros: that lists the tensors an
-// architecture expects for a config (tests build random checkpoints from that list).
+// In recording mode it reads nothing and hands out empty tensors (the load-time transforms pass
+// them through): that lists the tensors an architecture expects for a config, with no memory
+// spent on them (info counts parameters from it; tests build random checkpoints from it).
 //
 //   WeightReader reader(source, "model", {"*.rotary_emb.inv_freq"});
 //   Tensor w = reader.take("layers.0.self_attn.q_proj.weight", {q_dim, hidden});
@@ -37,7 +38,8 @@ class WeightReader {
   // heads, buffers): they are neither used nor reported as unused.
   WeightReader(const TensorSource& source, std::string base_prefix,
                std::vector<std::string> ignored);
-  // Records what is asked; every take returns zeros. `with_prefix`: names carry the prefix.
+  // Records what is asked; every take returns an empty Tensor. `with_prefix`: names carry the
+  // prefix.
   static WeightReader recording(std::string base_prefix, bool with_prefix);
 
   // A tensor of the base model, name relative to it ("layers.0.mlp.up_proj.weight").

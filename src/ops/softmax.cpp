@@ -32,7 +32,7 @@ void softmax_rows(float* data, int64_t rows, int64_t cols, int64_t stride) {
   }
 }
 
-void softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end,
+bool softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end,
                        const float* key_bias) {
   begin = std::clamp<int64_t>(begin, 0, cols);
   end = std::clamp<int64_t>(end, begin, cols);
@@ -48,9 +48,18 @@ void softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end,
   float max_value = kNegInf;
 #pragma omp simd reduction(max : max_value)
   for (int64_t j = 0; j < count; ++j) max_value = std::max(max_value, visible[j]);
-  if (max_value == kNegInf) {  // no visible key: no distribution, all zeros
-    std::fill(visible, visible + count, 0.0f);
-    return;
+  if (max_value == kNegInf) {
+    // No visible key (all padded): no distribution, all zeros. Visible keys whose scores are
+    // all -inf (an overflow) are not that: the scores are not finite.
+    const bool padded =
+        count == 0 || (key_bias != nullptr && std::all_of(key_bias + begin, key_bias + end,
+                                                          [](float b) { return b == kNegInf; }));
+    std::fill(visible, visible + count, padded ? 0.0f : std::numeric_limits<float>::quiet_NaN());
+    return padded;
+  }
+  if (!std::isfinite(max_value)) {  // +inf (NaN never wins std::max; the sum catches it)
+    std::fill(visible, visible + count, std::numeric_limits<float>::quiet_NaN());
+    return false;
   }
   float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
@@ -58,9 +67,14 @@ void softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end,
     visible[j] = exp_f32(visible[j] - max_value);  // exp_f32(-inf) is exactly 0
     sum += visible[j];
   }
+  if (!std::isfinite(sum)) {  // a NaN score
+    std::fill(visible, visible + count, std::numeric_limits<float>::quiet_NaN());
+    return false;
+  }
   const float inverse = 1.0f / sum;
 #pragma omp simd
   for (int64_t j = 0; j < count; ++j) visible[j] *= inverse;
+  return true;
 }
 
 }  // namespace attnscope::ops

@@ -25,7 +25,10 @@ inline void softmax_rows(float* data, int64_t rows, int64_t cols) {
 
 // One row of `cols` scores in place: the softmax of row[j] + key_bias[j] over the keys j in
 // [begin, end); every entry outside that range becomes exactly 0. key_bias ([cols], entries 0
-// or -infinity) may be null. A row with no visible key becomes all zeros.
-void softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end, const float* key_bias);
+// or -infinity) may be null. A row with no visible key (an empty range, or every visible key
+// padded) becomes all zeros. Returns false, and leaves NaN in the visible range, when the
+// visible scores are not finite (NaN, +inf, or all -inf without padding): that row is no
+// distribution, and the caller reports it instead of passing zeros on.
+bool softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end, const float* key_bias);
 
 }  // namespace attnscope::ops

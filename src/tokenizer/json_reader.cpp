@@ -1,6 +1,9 @@
 #include "tokenizer/json_reader.h"
 
 #include "core/error.h"
+#include "io/json_file.h"
+
+#include <limits>
 
 namespace attnscope::tokenizer {
 
@@ -59,6 +62,10 @@ std::string JsonNode::as_string() const {
 
 int64_t JsonNode::as_int() const {
   if (!value_->is_number_integer()) fail(std::string("expected an integer, got ") + brief());
+  if (value_->is_number_unsigned() &&
+      value_->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    fail("is out of range: " + value_->dump() + " does not fit in a 64-bit integer");
+  }
   return value_->get<int64_t>();
 }
 
@@ -94,9 +101,8 @@ void JsonNode::fail(const std::string& what) const {
 }
 
 std::string JsonNode::brief() const {
-  std::string text = value_->dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return std::string(type_name(*value_)) + " " + text;
+  if (value_->is_object() || value_->is_array()) return json_brief(*value_);
+  return std::string(type_name(*value_)) + " " + json_brief(*value_);
 }
 
 }  // namespace attnscope::tokenizer

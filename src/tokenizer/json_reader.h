@@ -1,6 +1,6 @@
 // Typed access to a tokenizer.json tree that remembers where it is, so that a malformed file
 // fails with a FormatError naming the file and the JSON path:
-//   tokenizer.json: pre_tokenizer.pretokenizers[1].type = "Foo" is not supported; expected ...
+//   tokenizer.json: pre_tokenizer.pretokenizers[1].type = 'Foo' is not supported; expected ...
 //
 //   JsonNode root(json, "tokenizer.json");
 //   std::string type = root.at("model").at("type").as_string();

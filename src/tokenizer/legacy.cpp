@@ -4,19 +4,17 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/limits.h"
+#include "core/mapped_file.h"
+#include "core/quote.h"
+#include "io/json_file.h"
 
 namespace attnscope::tokenizer {
 
 namespace {
 
 nlohmann::json parse_file(const std::filesystem::path& file) {
-  const std::string text = read_text_file(file);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw FormatError(file.string(), std::string("invalid JSON: ") + e.what(),
-                      static_cast<int64_t>(e.byte));
-  }
+  return parse_json_text(read_text_file(file), file.string());
 }
 
 nlohmann::json added_token_json(int64_t id, const std::string& content, bool special,
@@ -46,13 +44,13 @@ nlohmann::json config_added_tokens(const nlohmann::json& config, const std::stri
     try {
       id = std::stoll(key);
     } catch (const std::exception&) {
-      throw FormatError(file, "added_tokens_decoder key \"" + key + "\" is not an integer id");
+      throw FormatError(file, "added_tokens_decoder key " + quote(key) + " is not an integer id");
     }
     if (!value.is_object() || !value.contains("content") || !value["content"].is_string()) {
-      throw FormatError(file, "added_tokens_decoder[\"" + key + "\"].content is missing");
+      throw FormatError(file, "added_tokens_decoder[" + quote(key) + "].content is missing");
     }
     out.push_back(added_token_json(id, value["content"].get<std::string>(),
-                                   value.value("special", false), value));
+                                   json_bool_or(value, "special", false, file), value));
   }
   return out;
 }
@@ -67,12 +65,7 @@ bool has_added(const nlohmann::json& added, const std::string& content) {
 }  // namespace
 
 std::string read_text_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw IoError(file.string(), "cannot open for reading");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw IoError(file.string(), "read failed");
-  return buffer.str();
+  return read_file(file.string(), limits::kMaxTextFileBytes);
 }
 
 nlohmann::json read_tokenizer_config(const std::filesystem::path& folder) {
@@ -108,8 +101,8 @@ nlohmann::json wordpiece_tokenizer_json(const std::filesystem::path& folder) {
   }
   const nlohmann::json config = read_tokenizer_config(folder);
   const std::string config_file = (folder / "tokenizer_config.json").string();
-  const bool lowercase = config.value("do_lower_case", true);
-  const bool chinese = config.value("tokenize_chinese_chars", true);
+  const bool lowercase = json_bool_or(config, "do_lower_case", true, config_file);
+  const bool chinese = json_bool_or(config, "tokenize_chinese_chars", true, config_file);
   nlohmann::json normalizer = {{"type", "BertNormalizer"},
                                {"clean_text", true},
                                {"handle_chinese_chars", chinese},
@@ -135,8 +128,8 @@ nlohmann::json wordpiece_tokenizer_json(const std::filesystem::path& folder) {
   for (const char* token : {"cls", "sep"}) {
     const std::string& content = std::string(token) == "cls" ? cls : sep;
     if (!vocab.contains(content)) {
-      throw FormatError(vocab_file.string(),
-                        std::string(token) + "_token \"" + content + "\" is not in the vocabulary");
+      throw FormatError(vocab_file.string(), std::string(token) + "_token " + quote(content) +
+                                                 " is not in the vocabulary");
     }
   }
   nlohmann::json special_tokens = {{cls, {{"id", cls}, {"ids", {vocab[cls]}}, {"tokens", {cls}}}},
@@ -176,18 +169,20 @@ nlohmann::json byte_level_bpe_tokenizer_json(const std::filesystem::path& folder
     if (line.empty() || (line_number == 1 && line.rfind("#version", 0) == 0)) continue;
     const size_t space = line.find(' ');
     if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos) {
-      throw FormatError(merges_file.string(), "line " + std::to_string(line_number) + " \"" + line +
-                                                  "\" is not a merge; expected \"a b\"");
+      throw FormatError(merges_file.string(), "line " + std::to_string(line_number) + " " +
+                                                  quote(line) +
+                                                  " is not a merge; expected \"a b\"");
     }
     merges.push_back({line.substr(0, space), line.substr(space + 1)});
   }
 
   const nlohmann::json config = read_tokenizer_config(folder);
   const std::string config_file = (folder / "tokenizer_config.json").string();
-  std::string kind = config.value("tokenizer_class", "");
+  std::string kind = json_string_or(config, "tokenizer_class", "", config_file);
   if (kind.empty() && std::filesystem::exists(folder / "config.json")) {
     const nlohmann::json model_config = parse_file(folder / "config.json");
-    if (model_config.is_object()) kind = model_config.value("model_type", "");
+    if (model_config.is_object())
+      kind = json_string_or(model_config, "model_type", "", (folder / "config.json").string());
   }
   std::string lower;
   for (char c : kind)
@@ -195,7 +190,7 @@ nlohmann::json byte_level_bpe_tokenizer_json(const std::filesystem::path& folder
   const bool roberta = lower.find("roberta") != std::string::npos ||
                        lower.find("bart") != std::string::npos ||
                        lower.find("longformer") != std::string::npos;
-  const bool add_prefix_space = config.value("add_prefix_space", false);
+  const bool add_prefix_space = json_bool_or(config, "add_prefix_space", false, config_file);
 
   nlohmann::json added = config_added_tokens(config, config_file);
   for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token",
@@ -212,7 +207,8 @@ nlohmann::json byte_level_bpe_tokenizer_json(const std::filesystem::path& folder
     if (!content || !vocab.contains(*content) || has_added(added, *content)) continue;
     nlohmann::json flags = nlohmann::json::object();
     if (roberta && std::string(key) == "mask_token") flags["lstrip"] = true;
-    added.push_back(added_token_json(vocab[*content].get<int64_t>(), *content, true, flags));
+    added.push_back(added_token_json(json_id(vocab[*content], vocab_file.string(), *content),
+                                     *content, true, flags));
   }
 
   nlohmann::json post_processor;
@@ -220,18 +216,19 @@ nlohmann::json byte_level_bpe_tokenizer_json(const std::filesystem::path& folder
     const std::string cls = config_token(config, "cls_token").value_or("<s>");
     const std::string sep = config_token(config, "sep_token").value_or("</s>");
     if (!vocab.contains(cls) || !vocab.contains(sep)) {
-      throw FormatError(vocab_file.string(), "RoBERTa tokens \"" + cls + "\" / \"" + sep +
-                                                 "\" are not in the vocabulary");
+      throw FormatError(vocab_file.string(), "RoBERTa tokens " + quote(cls) + " / " + quote(sep) +
+                                                 " are not in the vocabulary");
     }
     post_processor = {{"type", "RobertaProcessing"},
                       {"cls", {cls, vocab[cls]}},
                       {"sep", {sep, vocab[sep]}},
                       {"trim_offsets", true},
                       {"add_prefix_space", add_prefix_space}};
-  } else if (config.value("add_bos_token", false)) {
+  } else if (json_bool_or(config, "add_bos_token", false, config_file)) {
     const std::string bos = config_token(config, "bos_token").value_or("<|endoftext|>");
     if (!vocab.contains(bos)) {
-      throw FormatError(vocab_file.string(), "bos_token \"" + bos + "\" is not in the vocabulary");
+      throw FormatError(vocab_file.string(),
+                        "bos_token " + quote(bos) + " is not in the vocabulary");
     }
     post_processor = {
         {"type", "TemplateProcessing"},

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/quote.h"
 
 namespace attnscope::tokenizer {
 
@@ -31,7 +32,7 @@ Pattern Pattern::from_json(const JsonNode& node) {
   if (node.has("String")) return literal(node.at("String").as_string());
   if (node.has("Regex")) {
     const JsonNode re = node.at("Regex");
-    return regex(re.as_string(), re.path());
+    return regex(re.as_string(), re.file() + ": " + re.path());
   }
   node.fail("expected {\"String\": ...} or {\"Regex\": ...}");
 }
@@ -85,8 +86,8 @@ SplitBehavior split_behavior_from_json(const JsonNode& node) {
   if (name == "MergedWithPrevious") return SplitBehavior::kMergedWithPrevious;
   if (name == "MergedWithNext") return SplitBehavior::kMergedWithNext;
   if (name == "Contiguous") return SplitBehavior::kContiguous;
-  node.fail("= \"" + name +
-            "\" is not supported; expected one of Removed, Isolated, MergedWithPrevious, "
+  node.fail("= " + quote(name) +
+            " is not supported; expected one of Removed, Isolated, MergedWithPrevious, "
             "MergedWithNext, Contiguous");
 }
 

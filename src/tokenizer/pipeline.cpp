@@ -1,6 +1,8 @@
 #include "tokenizer/pipeline.h"
 
 #include "core/error.h"
+#include "core/quote.h"
+#include "tokenizer/limits.h"
 
 namespace attnscope::tokenizer {
 
@@ -10,8 +12,9 @@ std::string component_type(const JsonNode& node) {
 }
 
 void unsupported_type(const JsonNode& node, const std::string& type, const std::string& supported) {
-  throw FormatError(node.file(), (node.path().empty() ? "" : node.path() + ".") + "type = \"" +
-                                     type + "\" is not supported; expected one of " + supported);
+  throw FormatError(node.file(), (node.path().empty() ? "" : node.path() + ".") +
+                                     "type = " + quote(type) +
+                                     " is not supported; expected one of " + supported);
 }
 
 namespace {
@@ -23,7 +26,8 @@ void read_truncation(const JsonNode& node, std::optional<int64_t>& max_length, b
   max_length = length;
   const std::string direction = node.get_or("direction", "Right");
   if (direction != "Right" && direction != "Left") {
-    node.at("direction").fail("= \"" + direction + "\" is not supported; expected Right or Left");
+    node.at("direction")
+        .fail("= " + quote(direction) + " is not supported; expected Right or Left");
   }
   left = direction == "Left";
 }
@@ -35,18 +39,29 @@ std::optional<PaddingSpec> read_padding(const JsonNode& node) {
     const JsonNode strategy = node.at("strategy");
     if (strategy.is_string()) {
       if (strategy.as_string() != "BatchLongest") {
-        strategy.fail("= \"" + strategy.as_string() +
-                      "\" is not supported; expected "
+        strategy.fail("= " + quote(strategy.as_string()) +
+                      " is not supported; expected "
                       "\"BatchLongest\" or {\"Fixed\": n}");
       }
     } else {
       spec.batch_longest = false;
       spec.length = strategy.at("Fixed").as_int();
+      if (spec.length < 0 || spec.length > limits::kMaxPaddingLength) {
+        strategy.at("Fixed").fail("is " + std::to_string(spec.length) +
+                                  "; padding lengths must be in [0, " +
+                                  std::to_string(limits::kMaxPaddingLength) + "]");
+      }
     }
   }
   spec.left = node.get_or("direction", "Right") == "Left";
   spec.multiple_of = node.get_or("pad_to_multiple_of", int64_t{0});
+  if (spec.multiple_of < 0 || spec.multiple_of > limits::kMaxPaddingLength) {
+    node.at("pad_to_multiple_of")
+        .fail("is " + std::to_string(spec.multiple_of) + "; it must be in [0, " +
+              std::to_string(limits::kMaxPaddingLength) + "]");
+  }
   spec.pad_id = node.get_or("pad_id", int64_t{0});
+  if (node.has("pad_id")) check_token_id(node.at("pad_id"), spec.pad_id);
   spec.pad_token = node.get_or("pad_token", "[PAD]");
   return spec;
 }
@@ -81,7 +96,8 @@ std::unique_ptr<Pipeline> Pipeline::from_json(const nlohmann::json& root_json,
       token.rstrip = t.get_or("rstrip", false);
       token.special = t.get_or("special", false);
       token.normalized = t.get_or("normalized", !token.special);
-      if (token.id < 0) t.at("id").fail("must not be negative");
+      check_token_id(t.at("id"), token.id);
+      check_token_length(t.at("content"), token.content);
       added.push_back(std::move(token));
     }
   }

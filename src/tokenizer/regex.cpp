@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include "core/error.h"
+#include "core/quote.h"
 #include "tokenizer/unicode.h"
 
 namespace attnscope::tokenizer {
@@ -45,8 +46,8 @@ Regex::Regex(std::string_view pattern, std::string where)
   code_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern_.data()), pattern_.size(),
                               PCRE2_UTF | PCRE2_UCP, &error_code, &error_offset, nullptr);
   if (code_->code == nullptr) {
-    throw FormatError(where_, "regex /" + pattern_ +
-                                  "/ does not compile: " + pcre2_message(error_code) +
+    throw FormatError(where_, "regex " + quote(pattern_) +
+                                  " does not compile: " + pcre2_message(error_code) +
                                   " at pattern offset " + std::to_string(error_offset));
   }
   code_->jit = pcre2_jit_compile(code_->code, PCRE2_JIT_COMPLETE) == 0;

@@ -5,10 +5,98 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/limits.h"
+#include "core/quote.h"
+#include "io/json_file.h"
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/legacy.h"
 
 namespace attnscope::tokenizer {
+
+namespace {
+
+// The library's message in user terms: its internal ones ("./src/sentencepiece_processor.cc(232)
+// [model_proto->ParseFromArray(...)]") become a plain sentence.
+std::string sentencepiece_problem(const sentencepiece::util::Status& status) {
+  std::string message = status.error_message();
+  if (message.find(".cc(") != std::string::npos || message.find("->") != std::string::npos) {
+    return "the library rejected its contents";
+  }
+  if (message.size() > 120) message = message.substr(0, 120) + "...";
+  return message;
+}
+
+}  // namespace
+
+void check_sentencepiece_proto(std::string_view blob, const std::string& file) {
+  // Protobuf wire format: (tag varint, value)*; ModelProto field 1 = repeated SentencePiece,
+  // whose field 1 is the piece string.
+  struct Reader {
+    std::string_view data;
+    size_t pos = 0;
+    bool varint(uint64_t& out) {
+      out = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (pos >= data.size()) return false;
+        const auto byte = static_cast<uint8_t>(data[pos++]);
+        out |= static_cast<uint64_t>(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) return true;
+      }
+      return false;
+    }
+    // Skips one field's value; `length` gets a length-delimited field's size.
+    bool skip(uint64_t wire, std::string_view* payload) {
+      uint64_t n = 0;
+      switch (wire) {
+        case 0:
+          return varint(n);
+        case 1:
+          n = 8;
+          break;
+        case 5:
+          n = 4;
+          break;
+        case 2:
+          if (!varint(n)) return false;
+          break;
+        default:
+          return false;
+      }
+      if (n > data.size() - pos) return false;
+      if (payload != nullptr) *payload = data.substr(pos, n);
+      pos += n;
+      return true;
+    }
+  };
+  const auto broken = [&] {
+    throw FormatError(file, "not a SentencePiece model (truncated or not a protobuf)");
+  };
+  Reader top{blob};
+  int64_t pieces = 0;
+  while (top.pos < blob.size()) {
+    uint64_t tag = 0;
+    if (!top.varint(tag)) broken();
+    std::string_view payload;
+    if (!top.skip(tag & 7, &payload)) broken();
+    if (tag >> 3 != 1 || (tag & 7) != 2) continue;
+    if (++pieces > limits::kMaxVocabSize) {
+      throw FormatError(file, "holds more than " + std::to_string(limits::kMaxVocabSize) +
+                                  " pieces; the limit is " + std::to_string(limits::kMaxVocabSize));
+    }
+    Reader piece{payload};
+    while (piece.pos < payload.size()) {
+      uint64_t field = 0;
+      if (!piece.varint(field)) broken();
+      std::string_view text;
+      if (!piece.skip(field & 7, &text)) broken();
+      if (field >> 3 == 1 && text.size() > static_cast<size_t>(limits::kMaxTokenBytes)) {
+        throw FormatError(file, "piece " + std::to_string(pieces - 1) + " is " +
+                                    std::to_string(text.size()) + " bytes long; the limit is " +
+                                    std::to_string(limits::kMaxTokenBytes));
+      }
+    }
+  }
+}
 
 namespace {
 
@@ -17,10 +105,13 @@ class SentencePieceBackend : public Backend {
   explicit SentencePieceBackend(const std::filesystem::path& folder) {
     const auto model_file = folder / "tokenizer.model";
     const std::string blob = read_text_file(model_file);
+    // Checked before the library sees it: the library's own errors name its source files, and a
+    // very long piece overflows its stack at load (google/sentencepiece#1263).
+    check_sentencepiece_proto(blob, model_file.string());
     const auto status = processor_.LoadFromSerializedProto(blob);
     if (!status.ok()) {
       throw FormatError(model_file.string(),
-                        "not a SentencePiece model: " + std::string(status.ToString()));
+                        "not a usable SentencePiece model (" + sentencepiece_problem(status) + ")");
     }
     description_ = "SentencePiece from " + model_file.string();
     const nlohmann::json config = read_tokenizer_config(folder);
@@ -31,8 +122,8 @@ class SentencePieceBackend : public Backend {
                              ": legacy = false (LlamaTokenizer's non-legacy SentencePiece mode) "
                              "is not supported for a bare tokenizer.model; add a tokenizer.json");
     }
-    add_bos_ = config.value("add_bos_token", true);
-    add_eos_ = config.value("add_eos_token", false);
+    add_bos_ = json_bool_or(config, "add_bos_token", true, config_file);
+    add_eos_ = json_bool_or(config, "add_eos_token", false, config_file);
 
     std::vector<AddedToken> added;
     std::unordered_set<std::string> seen;
@@ -44,10 +135,10 @@ class SentencePieceBackend : public Backend {
       t.special = true;
       t.normalized = false;
       if (flags.is_object()) {
-        t.lstrip = flags.value("lstrip", false);
-        t.rstrip = flags.value("rstrip", false);
-        t.single_word = flags.value("single_word", false);
-        t.special = flags.value("special", true);
+        t.lstrip = json_bool_or(flags, "lstrip", false, config_file);
+        t.rstrip = json_bool_or(flags, "rstrip", false, config_file);
+        t.single_word = json_bool_or(flags, "single_word", false, config_file);
+        t.special = json_bool_or(flags, "special", true, config_file);
       }
       added.push_back(std::move(t));
     };
@@ -55,14 +146,14 @@ class SentencePieceBackend : public Backend {
       for (const auto& [key, value] : config["added_tokens_decoder"].items()) {
         if (!value.is_object() || !value.contains("content") || !value["content"].is_string()) {
           throw FormatError(config_file,
-                            "added_tokens_decoder[\"" + key + "\"].content is missing");
+                            "added_tokens_decoder[" + quote(key) + "].content is missing");
         }
         int64_t id = 0;
         try {
           id = std::stoll(key);
         } catch (const std::exception&) {
           throw FormatError(config_file,
-                            "added_tokens_decoder key \"" + key + "\" is not an integer id");
+                            "added_tokens_decoder key " + quote(key) + " is not an integer id");
         }
         add(id, value["content"].get<std::string>(), value);
       }
@@ -84,7 +175,7 @@ class SentencePieceBackend : public Backend {
         config["additional_special_tokens"].is_array()) {
       for (const auto& item : config["additional_special_tokens"]) {
         std::string content = item.is_string()   ? item.get<std::string>()
-                              : item.is_object() ? item.value("content", "")
+                              : item.is_object() ? json_string_or(item, "content", "", config_file)
                                                  : "";
         if (auto id = piece_id(content)) add(*id, content, item);
       }

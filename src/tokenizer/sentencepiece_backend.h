@@ -10,11 +10,18 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "tokenizer/backend.h"
 
 namespace attnscope::tokenizer {
 
 std::unique_ptr<Backend> make_sentencepiece_backend(const std::filesystem::path& folder);
+
+// Walks a serialized ModelProto's wire format before libsentencepiece parses it: FormatError
+// for `file` when it is truncated or not a protobuf, has more than limits::kMaxVocabSize pieces
+// or a piece longer than limits::kMaxTokenBytes.
+void check_sentencepiece_proto(std::string_view blob, const std::string& file);
 
 }  // namespace attnscope::tokenizer

@@ -6,6 +6,9 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/limits.h"
+#include "core/mapped_file.h"
+#include "io/json_file.h"
 #include "tokenizer/backend.h"
 #include "tokenizer/legacy.h"
 #include "tokenizer/pipeline.h"
@@ -19,21 +22,11 @@ using tokenizer::Backend;
 namespace {
 
 std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw IoError(file.string(), "cannot open for reading");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw IoError(file.string(), "read failed");
-  return buffer.str();
+  return attnscope::read_file(file.string(), limits::kMaxJsonFileBytes);
 }
 
 nlohmann::json parse_json(std::string_view text, const std::string& source) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw FormatError(source, std::string("invalid JSON: ") + e.what(),
-                      static_cast<int64_t>(e.byte));
-  }
+  return parse_json_text(text, source);
 }
 
 // Byte offsets -> code point offsets (identity for ASCII text).
@@ -133,9 +126,10 @@ Tokenizer Tokenizer::load(const std::filesystem::path& folder, TokenizerSource s
 }
 
 Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
-  if (text.size() >= (size_t{1} << 32) - 1) {
+  if (text.size() > static_cast<size_t>(limits::kMaxTextBytes)) {
     throw LimitError("text of " + std::to_string(text.size()) +
-                     " bytes is too long to tokenize; the limit is 4 GiB");
+                     " bytes is too long to tokenize; the limit is " +
+                     std::to_string(limits::kMaxTextBytes) + " bytes");
   }
   if (auto bad = tokenizer::unicode::find_invalid_utf8(text)) {
     throw InputError("text is not valid UTF-8: invalid byte 0x" +

@@ -1,6 +1,7 @@
 #include "model/archs/bert_family.h"
 
 #include "core/error.h"
+#include "core/quote.h"
 #include "model/archs/archs.h"
 
 namespace attnscope::bert_family {
@@ -28,8 +29,8 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   c.activation = cj::get_activation(json, "hidden_act", "gelu");
   const std::string position_type = cj::get_string(json, "position_embedding_type", "absolute");
   if (position_type != "absolute") {
-    throw UnsupportedError("config.json sets position_embedding_type = '" + position_type +
-                           "', which is not supported (only 'absolute'): relative positions add "
+    throw UnsupportedError("config.json sets position_embedding_type = " + quote(position_type) +
+                           ", which is not supported (only 'absolute'): relative positions add "
                            "distance-embedding terms to the attention scores");
   }
   set_head_dim(c, json, HeadDim::kHiddenOverHeads);

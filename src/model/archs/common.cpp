@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "io/json_file.h"
 #include "model/archs/archs.h"
 
 namespace attnscope::arch_helpers {
@@ -32,18 +33,21 @@ void refuse_pruned_heads(const nlohmann::json& json) {
   if (!config_json::has(json, "pruned_heads")) return;
   const nlohmann::json& pruned = json["pruned_heads"];
   if (pruned.is_object() && pruned.empty()) return;
-  throw UnsupportedError("config.json sets pruned_heads = " + pruned.dump().substr(0, 80) +
+  throw UnsupportedError("config.json sets pruned_heads = " + json_brief(pruned) +
                          "; pruned checkpoints (fewer heads in some layers) are not supported");
 }
 
 void refuse_field(const nlohmann::json& json, std::string_view key, std::string_view why) {
   if (!config_json::has(json, key)) return;
   throw UnsupportedError("config.json sets " + std::string(key) + " = " +
-                         json[std::string(key)].dump().substr(0, 80) +
+                         json_brief(json[std::string(key)]) +
                          ", which is not supported: " + std::string(why));
 }
 
 Tensor concat_rows(std::initializer_list<const Tensor*> parts) {
+  for (const Tensor* part : parts) {
+    if (part->shape().empty()) return {};  // recording mode (WeightReader::recording)
+  }
   int64_t rows = 0;
   Shape tail;
   for (const Tensor* part : parts) {
@@ -61,6 +65,7 @@ Tensor concat_rows(std::initializer_list<const Tensor*> parts) {
 }
 
 Tensor transpose(const Tensor& matrix) {
+  if (matrix.shape().empty()) return {};  // recording mode (WeightReader::recording)
   const int64_t rows = matrix.dim(0), cols = matrix.dim(1);
   Tensor out({cols, rows});
   for (int64_t r = 0; r < rows; ++r) {

@@ -54,6 +54,7 @@ ModelConfig parse(const nlohmann::json& json) {
 // [head, 3, head_dim] rows (NeoX) -> [3, head, head_dim] rows (ours). Works for the weight
 // [3·hidden, hidden] and the bias [3·hidden] alike: `row_size` is the length of one row.
 Tensor regroup_qkv(const Tensor& fused, int64_t heads, int64_t head_dim, int64_t row_size) {
+  if (fused.shape().empty()) return {};  // recording mode (WeightReader::recording)
   Tensor out(fused.shape());
   for (int64_t head = 0; head < heads; ++head) {
     for (int64_t part = 0; part < 3; ++part) {

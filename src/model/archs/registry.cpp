@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/quote.h"
 #include "model/arch.h"
 #include "model/archs/archs.h"
 
@@ -53,9 +54,9 @@ const ArchSpec& find_arch(const nlohmann::json& config) {
       if (name == model_type) return *arch;
     }
   }
-  std::string message = "unsupported architecture '" + architecture + "' (model_type '" +
-                        model_type +
-                        "'). Supported families (any architecture class of these model_type "
+  std::string message = "unsupported architecture " + quote(architecture) + " (model_type " +
+                        quote(model_type) +
+                        "). Supported families (any architecture class of these model_type "
                         "values loads):\n" +
                         supported_architectures();
   message.pop_back();  // the last line's newline

@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "core/error.h"
+#include "core/quote.h"
 #include "tokenizer/models/models.h"
 
 namespace attnscope::tokenizer {
@@ -173,7 +174,7 @@ class Bpe : public Model {
         const std::string text = m.as_string();
         const size_t space = text.find(' ');
         if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos) {
-          m.fail("= \"" + text + "\" is not a merge; expected \"left right\"");
+          m.fail("= " + quote(text) + " is not a merge; expected \"left right\"");
         }
         left = text.substr(0, space);
         right = text.substr(space + 1);
@@ -195,11 +196,11 @@ class Bpe : public Model {
       }
       const auto new_id = vocab_.find(merged);
       if (!left_id || !right_id || !new_id) {
-        m.fail("merges \"" + left + "\" + \"" + right + "\" but \"" +
-               (!left_id    ? left
-                : !right_id ? right
-                            : merged) +
-               "\" is not in model.vocab");
+        m.fail("merges " + quote(left) + " + " + quote(right) + " but " +
+               quote(!left_id    ? left
+                     : !right_id ? right
+                                 : merged) +
+               " is not in model.vocab");
       }
       merges_.insert(pair_key(*left_id, *right_id), MergeInfo{static_cast<int32_t>(rank), *new_id});
     }
@@ -258,8 +259,8 @@ class Bpe : public Model {
         }
       }
       if (unk_id_ < 0) {
-        throw InputError("BPE: \"" + std::string(text) +
-                         "\" is not in the vocabulary and the model has no unk_token");
+        throw InputError("BPE: " + quote(std::string(text)) +
+                         " is not in the vocabulary and the model has no unk_token");
       }
       if (fuse_unk_ && pending_unk_len >= 0) {
         pending_unk_len += static_cast<int32_t>(byte_len);

@@ -1,5 +1,6 @@
 // WordLevel: each word is one vocabulary entry, or the unknown token.
 #include "core/error.h"
+#include "core/quote.h"
 #include "tokenizer/models/models.h"
 
 namespace attnscope::tokenizer {
@@ -21,9 +22,9 @@ class WordLevel : public Model {
     } else if (unk_id_ >= 0) {
       out.push_back({unk_id_, unk_token_, 0, len});
     } else {
-      throw InputError("WordLevel: \"" + std::string(word) +
-                       "\" is not in the vocabulary and unk_token \"" + unk_token_ +
-                       "\" is not either");
+      throw InputError("WordLevel: " + quote(std::string(word)) +
+                       " is not in the vocabulary and unk_token " + quote(unk_token_) +
+                       " is not either");
     }
   }
 

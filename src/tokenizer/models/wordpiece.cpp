@@ -1,6 +1,7 @@
 // WordPiece: greedy longest-match-first over each word, continuation pieces prefixed "##"; a
 // word with no full cover (or longer than max_input_chars_per_word) becomes the unknown token.
 #include "core/error.h"
+#include "core/quote.h"
 #include "tokenizer/models/models.h"
 
 namespace attnscope::tokenizer {
@@ -14,7 +15,7 @@ class WordPiece : public Model {
     prefix_ = node.get_or("continuing_subword_prefix", "##");
     max_chars_ = node.get_or("max_input_chars_per_word", int64_t{100});
     const auto unk = vocab_.find(unk_token_);
-    if (!unk) node.at("unk_token").fail("= \"" + unk_token_ + "\" is not in model.vocab");
+    if (!unk) node.at("unk_token").fail("= " + quote(unk_token_) + " is not in model.vocab");
     unk_id_ = *unk;
   }
 

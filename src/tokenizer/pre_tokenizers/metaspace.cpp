@@ -1,5 +1,6 @@
 // Metaspace: spaces become the replacement character ("▁"), which is also prepended (always,
 // only to the first piece of the input, or never), then optionally split before each "▁".
+#include "core/quote.h"
 #include "tokenizer/pattern.h"
 #include "tokenizer/pre_tokenizers/pre_tokenizers.h"
 
@@ -57,7 +58,7 @@ std::unique_ptr<PreTokenizer> make_metaspace_pre_tokenizer(const JsonNode& node)
     } else if (name == "never") {
       scheme = PrependScheme::kNever;
     } else {
-      field.fail("= \"" + name + "\" is not supported; expected always, first or never");
+      field.fail("= " + quote(name) + " is not supported; expected always, first or never");
     }
   }
   return std::make_unique<MetaspacePreTokenizer>(node.get_or("replacement", "\u2581"), scheme,

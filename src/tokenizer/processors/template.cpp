@@ -1,6 +1,7 @@
 // TemplateProcessing: the "single" template, e.g. [CLS] $A [SEP], places special tokens (from
 // "special_tokens") around the sequence. Pair templates are not used: attnscope encodes one
 // text at a time.
+#include "core/quote.h"
 #include "tokenizer/processors/processors.h"
 
 namespace attnscope::tokenizer {
@@ -47,7 +48,7 @@ class TemplateProcessor : public PostProcessor {
 TemplatePiece special_piece(const JsonNode& special_tokens, const std::string& name,
                             const JsonNode& where) {
   if (!special_tokens.has(name)) {
-    where.fail("uses special token \"" + name + "\" that special_tokens does not define");
+    where.fail("uses special token " + quote(name) + " that special_tokens does not define");
   }
   const JsonNode entry = special_tokens.at(name);
   TemplatePiece piece;

@@ -345,7 +345,7 @@ TEST(CliQa, AnalyzeNamesTheFileAndLineOfABadRecord) {
   std::string huge;
   for (int k = 0; k < 40000; ++k) huge += "the cat sat on the mat . ";  // ~280k tokens
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"{\"text\": oops}", "line 4 is not JSON"},
+      {"{\"text\": oops}", "line 4: invalid JSON"},
       {"{\"txt\": \"a\"}", "line 4: expected an object with a string \"text\" field"},
       {"{\"text\": \"\"}", "line 4: the text is empty"},
       {"{\"text\": \" \\n \"}", "line 4: the text is blank"},

@@ -123,9 +123,9 @@ TEST(PreTokenizers, SequenceAndUnknownType) {
     pre_tokenize(spec, "x");
     FAIL() << "expected a FormatError";
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find(
-                  "pre_tokenizer.pretokenizers[1].type = \"Foo\" is not supported"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("pre_tokenizer.pretokenizers[1].type = 'Foo' is not supported"),
+        std::string::npos)
         << e.what();
   }
 }

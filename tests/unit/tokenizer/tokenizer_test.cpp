@@ -65,9 +65,8 @@ TEST(Tokenizer, MalformedJsonIsFormatError) {
     from_json(j);
     FAIL();
   } catch (const FormatError& e) {
-    EXPECT_NE(
-        std::string(e.what()).find("normalizer.normalizers[1].type = \"Bar\" is not supported"),
-        std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("normalizer.normalizers[1].type = 'Bar' is not supported"),
+              std::string::npos)
         << e.what();
   }
   j = word_level_json();
