@@ -64,8 +64,9 @@ TEST_F(Malformed, FileShorterThanLengthPrefix) {
 }
 
 TEST_F(Malformed, HeaderLengthAboveLimit) {
-  expect_error(length_prefix(kMaxSafetensorsHeaderBytes + 1) + "{}",
-               {"header length 104857601", "exceeds the limit"});
+  expect_error(
+      length_prefix(kMaxSafetensorsHeaderBytes + 1) + "{}",
+      {"header length " + std::to_string(kMaxSafetensorsHeaderBytes + 1), "exceeds the limit"});
   expect_error(length_prefix(~uint64_t{0}) + "{}", {"exceeds the limit"});
 }
 
@@ -76,13 +77,13 @@ TEST_F(Malformed, HeaderLengthPastEndOfFile) {
 TEST_F(Malformed, HeaderIsNotJson) {
   // The bad byte 'x' is at header index 6, so file offset 14.
   expect_error(file_bytes(R"({"a": x})", 0), {"invalid JSON", "(at byte 14)"});
-  expect_error(file_bytes("", 0), {"invalid JSON"});
+  expect_error(file_bytes("", 0), {"header does not start with '{'"});
   expect_error(file_bytes(std::string("{\"a\xff\": 1}"), 0), {"invalid JSON"});  // not UTF-8
-  expect_error(file_bytes(R"({"a": 1e999})", 0), {"invalid JSON", "number overflow"});
+  expect_error(file_bytes(R"({"a": 1e999})", 0), {"invalid JSON", "out of range"});
 }
 
 TEST_F(Malformed, HeaderIsNotAnObject) {
-  expect_error(file_bytes("[1, 2]", 0), {"header must be a JSON object", "array"});
+  expect_error(file_bytes("[1, 2]", 0), {"a safetensors header is a JSON object"});
 }
 
 TEST_F(Malformed, MissingOrUnknownDtype) {
@@ -197,14 +198,15 @@ TEST_F(Malformed, NestingTooDeep) {
   expect_error(
       file_bytes(R"({"a": {"dtype": "F32", "shape": [[[1]]], "data_offsets": [0, 4]}})", 4),
       {"tensor 'a'", "nests deeper than safetensors allows"});
-  expect_error(file_bytes(std::string(100000, '[') + std::string(100000, ']'), 0),
-               {"nests deeper"});
+  expect_error(
+      file_bytes("{\"a\": " + std::string(100000, '[') + std::string(100000, ']') + "}", 0),
+      {"nests deeper"});
 }
 
 TEST_F(Malformed, ControlCharactersInNamesAreEscapedInMessages) {
   expect_error(
       file_bytes("{\"a\\nb\": {\"dtype\": \"X\", \"shape\": [], \"data_offsets\": [0, 0]}}", 0),
-      {"tensor 'a\\x0ab'", "unknown dtype"});
+      {"tensor 'a\\nb'", "unknown dtype"});
 }
 
 TEST_F(Malformed, LegalEdgeCasesAreAccepted) {
