@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -52,6 +53,15 @@ class AttentionSource {
   // One forward pass over `text.ids` (batch of one): every layer's attention goes to every
   // observer, in layer order, with sequence 0 and no padding.
   virtual void run(const EncodedText& text, std::span<AttentionObserver* const> observers) = 0;
+
+  // For probes (probes.h): the ids of ordinary vocabulary tokens (named by the tokenizer, not
+  // special, inside the model's vocabulary), ascending. Default: UnsupportedError.
+  virtual std::vector<int64_t> ordinary_ids() const;
+  // The special token the tokenizer puts before every text (BOS; [CLS] for encoders), if any.
+  virtual std::optional<int64_t> bos_id() const;
+  // Norm-based importance (norm_importance.h) of one input, [T] summing to 1: needs value
+  // vectors and the output projection, so only a model has it. Default: UnsupportedError.
+  virtual std::vector<double> norm_importance(const EncodedText& text);
 };
 
 using AttentionSourceFactory =

@@ -1,5 +1,6 @@
 // The model-backed AttentionSource: a model folder's Tokenizer and Model. The only file of the
 // analysis layer that knows how models are loaded and run.
+#include <algorithm>
 #include <utility>
 
 #include "analysis/attention_source.h"
@@ -51,6 +52,21 @@ class ModelAttentionSource : public AttentionSource {
   void run(const EncodedText& text, std::span<AttentionObserver* const> observers) override {
     check_memory(static_cast<int64_t>(text.ids.size()));
     model_.forward(ForwardInput::single(text.ids), observers);
+  }
+
+  std::vector<int64_t> ordinary_ids() const override {
+    std::vector<int64_t> out;
+    const int64_t limit = std::min(model_.config().vocab_size, tokenizer_.vocab_size());
+    for (int64_t id = 0; id < limit; ++id) {
+      if (!tokenizer_.is_special(id) && !token_string(id).empty()) out.push_back(id);
+    }
+    return out;
+  }
+
+  std::optional<int64_t> bos_id() const override {
+    const Encoding e = tokenizer_.encode("", /*add_special_tokens=*/true);
+    if (!e.ids.empty() && e.special_mask[0] != 0) return e.ids[0];
+    return std::nullopt;
   }
 
  private:
