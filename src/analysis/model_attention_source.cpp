@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "analysis/attention_source.h"
+#include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
 #include "model/forward_memory.h"
@@ -52,6 +53,13 @@ class ModelAttentionSource : public AttentionSource {
   void run(const EncodedText& text, std::span<AttentionObserver* const> observers) override {
     check_memory(static_cast<int64_t>(text.ids.size()));
     model_.forward(ForwardInput::single(text.ids), observers);
+  }
+
+  std::vector<double> norm_importance(const EncodedText& text) override {
+    NormImportance norm(model_);
+    AttentionObserver* observers[] = {&norm};
+    run(text, observers);
+    return norm.scores();
   }
 
   std::vector<int64_t> ordinary_ids() const override {
