@@ -5,6 +5,7 @@
 
 #include "analysis/sequence_layout.h"
 #include "core/error.h"
+#include "ops/gemm.h"
 
 namespace attnscope::analysis {
 
@@ -39,21 +40,19 @@ void NormImportance::on_attention(const LayerAttention& attention) {
   }
   if (n == 0) return;
   value_norms_.assign(heads * T, 0.0);
-  std::vector<double> f(hidden);  // [hidden] f(x_j) of one head
+  std::vector<float> f(T * hidden);  // [key_pos, hidden] f(x_j) of one head
   RowGather rows(layout);
   std::vector<double> column(n);  // [key] sum over real rows of A[i][j]
   for (int64_t h = 0; h < heads; ++h) {
     const int64_t g = h / group;
+    // f = V_g [key_pos, head_dim] · (W_O[:, head h's columns])^T [head_dim, hidden]: one GEMM.
+    ops::gemm(false, true, T, hidden, hd, 1.0f, attention.values.data() + g * hd,
+              attention.value_row_stride, w_o + h * hd, q_dim, 0.0f, f.data(), hidden);
     for (int64_t k = 0; k < n; ++k) {
       const int64_t j = layout.position(k);
-      const float* v = attention.values.data() + j * attention.value_row_stride + g * hd;
+      const float* row = f.data() + j * hidden;
       double norm2 = 0;
-      for (int64_t o = 0; o < hidden; ++o) {
-        const float* w = w_o + o * q_dim + h * hd;  // W_O[o, head h's columns]
-        double sum = 0;
-        for (int64_t d = 0; d < hd; ++d) sum += static_cast<double>(w[d]) * v[d];
-        norm2 += sum * sum;
-      }
+      for (int64_t o = 0; o < hidden; ++o) norm2 += static_cast<double>(row[o]) * row[o];
       value_norms_[h * T + j] = std::sqrt(norm2);
     }
     std::fill(column.begin(), column.end(), 0.0);
