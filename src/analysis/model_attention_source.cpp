@@ -1,6 +1,7 @@
 // The model-backed AttentionSource: a model folder's Tokenizer and Model. The only file of the
 // analysis layer that knows how models are loaded and run.
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "analysis/attention_source.h"
@@ -19,7 +20,9 @@ class ModelAttentionSource : public AttentionSource {
   ModelAttentionSource(const std::filesystem::path& folder, std::string name)
       : name_(std::move(name)),
         model_(Model::load(folder.string())),
-        tokenizer_(Tokenizer::load(folder)) {}
+        folder_(folder) {
+    if (has_tokenizer_files(folder)) tokenizer_.emplace(Tokenizer::load(folder));
+  }
 
   std::string name() const override { return name_; }
   bool causal() const override { return model_.config().causal; }
@@ -27,7 +30,7 @@ class ModelAttentionSource : public AttentionSource {
   int num_heads() const override { return static_cast<int>(model_.config().num_attention_heads); }
 
   EncodedText encode(const std::string& text, bool add_special_tokens) const override {
-    Encoding e = tokenizer_.encode(text, add_special_tokens);
+    Encoding e = tokenizer().encode(text, add_special_tokens);
     if (e.ids.empty()) throw InputError("the text has no tokens: '" + text + "'");
     return {std::move(e.ids), std::move(e.tokens), std::move(e.special_mask)};
   }
@@ -45,7 +48,7 @@ class ModelAttentionSource : public AttentionSource {
       }
       out.ids.push_back(id);
       out.tokens.push_back(token_string(id));
-      out.special_mask.push_back(tokenizer_.is_special(id) ? 1 : 0);
+      if (tokenizer_) out.special_mask.push_back(tokenizer_->is_special(id) ? 1 : 0);
     }
     return out;
   }
@@ -64,15 +67,20 @@ class ModelAttentionSource : public AttentionSource {
 
   std::vector<int64_t> ordinary_ids() const override {
     std::vector<int64_t> out;
-    const int64_t limit = std::min(model_.config().vocab_size, tokenizer_.vocab_size());
+    if (!tokenizer_) {  // no names, no special tokens known: every id of the embedding
+      for (int64_t id = 0; id < model_.config().vocab_size; ++id) out.push_back(id);
+      return out;
+    }
+    const int64_t limit = std::min(model_.config().vocab_size, tokenizer_->vocab_size());
     for (int64_t id = 0; id < limit; ++id) {
-      if (!tokenizer_.is_special(id) && !token_string(id).empty()) out.push_back(id);
+      if (!tokenizer_->is_special(id) && !token_string(id).empty()) out.push_back(id);
     }
     return out;
   }
 
   std::optional<int64_t> bos_id() const override {
-    const Encoding e = tokenizer_.encode("", /*add_special_tokens=*/true);
+    if (!tokenizer_) return std::nullopt;
+    const Encoding e = tokenizer_->encode("", /*add_special_tokens=*/true);
     if (!e.ids.empty() && e.special_mask[0] != 0) return e.ids[0];
     return std::nullopt;
   }
@@ -103,9 +111,9 @@ class ModelAttentionSource : public AttentionSource {
   // "" for an id the tokenizer does not name: a model's embedding may have more rows than its
   // tokenizer has tokens (a vocabulary padded to a multiple of 64, say).
   std::string token_string(int64_t id) const {
-    if (id >= tokenizer_.vocab_size()) return {};
+    if (!tokenizer_ || id >= tokenizer_->vocab_size()) return {};
     try {
-      return tokenizer_.id_to_token(id);
+      return tokenizer_->id_to_token(id);
     } catch (const InputError&) {
       return {};  // a hole in the tokenizer's ids
     }
@@ -113,7 +121,25 @@ class ModelAttentionSource : public AttentionSource {
 
   std::string name_;
   Model model_;
-  Tokenizer tokenizer_;
+  // Without tokenizer files only token ids can be analysed (--ids); tokens are shown by id.
+  static bool has_tokenizer_files(const std::filesystem::path& folder) {
+    namespace fs = std::filesystem;
+    return fs::exists(folder / "tokenizer.json") || fs::exists(folder / "vocab.txt") ||
+           (fs::exists(folder / "vocab.json") && fs::exists(folder / "merges.txt")) ||
+           fs::exists(folder / "tokenizer.model");
+  }
+
+  const Tokenizer& tokenizer() const {
+    if (!tokenizer_) {
+      throw InputError("model folder " + folder_.string() +
+                       " has no tokenizer files (tokenizer.json, vocab.txt, vocab.json + "
+                       "merges.txt or tokenizer.model); give token ids with --ids");
+    }
+    return *tokenizer_;
+  }
+
+  std::filesystem::path folder_;
+  std::optional<Tokenizer> tokenizer_;
 };
 
 }  // namespace

@@ -1,0 +1,179 @@
+// `attnscope probe`, `similarity`, `compare` and the importance methods, run in-process as the
+// binary runs them: the JSON keys docs/analysis.md promises (stable for scripts), consistent
+// numbers, every --help example that needs only the demo model, and model folders without
+// tokenizer files (--ids).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/cli_harness.h"
+#include "support/shared_data.h"
+#include "support/temp_dir.h"
+
+namespace attnscope {
+namespace {
+
+using testing::CliResult;
+using testing::run_cli;
+
+nlohmann::ordered_json run_json(const std::vector<std::string>& args) {
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+  if (r.exit_code != 0) return nullptr;
+  return nlohmann::ordered_json::parse(r.out);
+}
+
+std::vector<std::string> keys(const nlohmann::ordered_json& object) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : object.items()) out.push_back(key);
+  return out;
+}
+
+// Points the demo model's cache at a fresh folder for the whole test program.
+class DemoCache : public ::testing::Environment {
+ public:
+  void SetUp() override { ::setenv("XDG_CACHE_HOME", dir_.path().string().c_str(), 1); }
+
+ private:
+  testing::TempDir dir_{"cli-analysis"};
+};
+const auto* const kDemoCache = ::testing::AddGlobalTestEnvironment(new DemoCache);
+
+TEST(CliProbe, StableJsonKeysAndTheDemoInductionHead) {
+  const auto out = run_json({"probe", "--model", "demo", "--format", "json"});
+  ASSERT_FALSE(out.is_null());
+  ASSERT_EQ(out["heads"].size(), 8u);
+  EXPECT_EQ(keys(out["heads"][0]),
+            (std::vector<std::string>{"layer", "head", "previous_token_score",
+                                      "duplicate_token_score", "induction_score", "pattern"}));
+  EXPECT_EQ(out["top"]["induction_score"][0]["layer"], 1);
+  EXPECT_EQ(out["top"]["induction_score"][0]["head"], 0);
+  EXPECT_GE(out["heads"][4]["induction_score"].get<double>(), 0.9);
+  EXPECT_EQ(out["heads"][4]["pattern"], "induction");
+  const CliResult csv = run_cli({"probe", "--model", "demo", "--format", "csv", "--top", "1"});
+  EXPECT_EQ(csv.out,
+            "layer,head,previous_token_score,duplicate_token_score,induction_score,pattern\n" +
+                csv.out.substr(csv.out.find('\n') + 1));
+  EXPECT_EQ(csv.out.substr(csv.out.find('\n') + 1, 4), "1,0,");
+  EXPECT_EQ(run_cli({"probe", "--model", "demo", "--n", "1"}).exit_code, 2);
+  EXPECT_EQ(run_cli({"probe", "--model", "demo", "--sort", "entropy"}).exit_code, 2);
+}
+
+TEST(CliSimilarity, StableJsonKeysScipyMergesAndClusters) {
+  const auto out =
+      run_json({"similarity", "--model", "demo", "--text", "the cat sat on the mat . the cat sat",
+                "--cut", "3", "--format", "json"});
+  ASSERT_FALSE(out.is_null());
+  const size_t n = out["heads"].size();
+  ASSERT_EQ(n, 8u);
+  EXPECT_EQ(keys(out["heads"][0]), (std::vector<std::string>{"layer", "head", "pattern"}));
+  ASSERT_EQ(out["distance"].size(), n);
+  for (size_t a = 0; a < n; ++a) {
+    EXPECT_EQ(out["distance"][a][a].get<double>(), 0.0);
+    for (size_t b = 0; b < n; ++b) {
+      EXPECT_EQ(out["distance"][a][b], out["distance"][b][a]);
+      EXPECT_LE(out["distance"][a][b].get<double>(), std::log(2.0));
+    }
+  }
+  ASSERT_EQ(out["merges"].size(), n - 1);
+  double last = 0;
+  for (size_t k = 0; k < n - 1; ++k) {
+    const auto& m = out["merges"][k];
+    EXPECT_LT(m[0].get<int>(), m[1].get<int>());  // SciPy: a < b
+    EXPECT_LT(m[1].get<int>(), static_cast<int>(n + k));
+    EXPECT_GE(m[2].get<double>(), last - 1e-12);  // average linkage is monotone
+    last = m[2].get<double>();
+  }
+  EXPECT_EQ(out["merges"][n - 2][3], n);
+  EXPECT_EQ(out["order"].size(), n);
+  EXPECT_EQ(out["clusters"].size(), 3u);
+  EXPECT_EQ(out["cluster_patterns"].size(), 3u);
+  // --layers / --heads select; both cuts at once are a usage error.
+  const auto one = run_json({"similarity", "--model", "demo", "--text", "a b c a b c", "--layers",
+                             "1", "--heads", "0-2", "--format", "json"});
+  EXPECT_EQ(one["heads"].size(), 3u);
+  EXPECT_EQ(
+      run_cli({"similarity", "--model", "demo", "--text", "a", "--cut", "2", "--threshold", "0.1"})
+          .exit_code,
+      2);
+}
+
+TEST(CliCompare, JsonAndErrors) {
+  const auto out = run_json({"compare", "--model", "demo", "--text", "the cat sat on the mat",
+                             "--text", "the dog sat on the mat", "--format", "json"});
+  ASSERT_FALSE(out.is_null());
+  EXPECT_EQ(out["aligned"].size(), 6u);
+  ASSERT_EQ(out["heads"].size(), 8u);
+  EXPECT_EQ(keys(out["heads"][0])[0], "layer");
+  EXPECT_EQ(keys(out["heads"][0])[1], "head");
+  EXPECT_TRUE(out["heads"][0]["change"].contains("entropy"));
+  EXPECT_FALSE(out["most_changed"].empty());
+  const CliResult one_text = run_cli({"compare", "--model", "demo", "--text", "a"});
+  EXPECT_EQ(one_text.exit_code, 1);
+  EXPECT_NE(one_text.error.find("two inputs"), std::string::npos) << one_text.error;
+}
+
+TEST(CliHelp, ExamplesOfTheNewCommandsRun) {
+  for (const std::string command : {"probe", "similarity", "compare"}) {
+    const CliResult help = run_cli({command, "--help"});
+    ASSERT_EQ(help.exit_code, 0);
+    std::istringstream lines(help.out);
+    int examples = 0;
+    for (std::string line; std::getline(lines, line);) {
+      const std::string prefix = "  attnscope " + command + " ";
+      if (line.rfind(prefix, 0) != 0) continue;
+      std::vector<std::string> args = {command};
+      std::string word;
+      bool quoted = false, in_word = false;
+      for (char c : line.substr(prefix.size())) {
+        if (c == '"') {
+          quoted = !quoted;
+          in_word = true;
+        } else if (c == ' ' && !quoted) {
+          if (in_word) args.push_back(word);
+          word.clear();
+          in_word = false;
+        } else {
+          word += c;
+          in_word = true;
+        }
+      }
+      if (in_word) args.push_back(word);
+      const CliResult r = run_cli(args);
+      EXPECT_EQ(r.exit_code, 0) << line << ": " << r.error;
+      EXPECT_FALSE(r.out.empty()) << line;
+      ++examples;
+    }
+    EXPECT_GE(examples, 3) << command << ":\n" << help.out;
+  }
+}
+
+// A model folder with config.json and weights only: --ids works (tokens shown by id), --text
+// says what is missing.
+TEST(CliNoTokenizer, IdsWorkWithoutTokenizerFiles) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  testing::TempDir dir("no-tokenizer");
+  for (const char* file : {"config.json", "model.safetensors"}) {
+    std::filesystem::create_symlink(shared / "models/tiny-gpt2" / file, dir.path() / file);
+  }
+  const std::string model = dir.path().string();
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"importance", "--model", model, "--ids", "1,2,3,4"},
+           {"analyze", "--model", model, "--ids", "1,2,3,4"},
+           {"probe", "--model", model, "--n", "5", "--batches", "1"},
+           {"similarity", "--model", model, "--ids", "1,2,3,4"},
+           {"compare", "--model", model, "--ids", "1,2,3", "--ids", "1,2,4"}}) {
+    const CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.error;
+  }
+  const CliResult text = run_cli({"importance", "--model", model, "--text", "hello"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.error.find("no tokenizer files"), std::string::npos) << text.error;
+  EXPECT_NE(text.error.find("--ids"), std::string::npos) << text.error;
+}
+
+}  // namespace
+}  // namespace attnscope
