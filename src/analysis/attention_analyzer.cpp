@@ -105,9 +105,13 @@ std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const EncodedTex
     throw InputError("--target " + std::to_string(*options.target) + " is outside the input [0, " +
                      std::to_string(n) + ")");
   }
-  if (m == ImportanceMethod::kFlow) check_flow_size(source_->num_layers(), n);
+  if (m == ImportanceMethod::kFlow) {
+    check_flow_size(
+        options.layers.empty() ? source_->num_layers() : static_cast<int>(options.layers.size()),
+        n);
+  }
   if (m == ImportanceMethod::kNorm) {
-    return in_text_order(rank_tokens(source_->norm_importance(input), input.tokens));
+    return in_text_order(rank_tokens(source_->norm_importance(input, options), input.tokens));
   }
   TokenImportance importance(m, options);
   AttentionObserver* observers[] = {&importance};

@@ -27,7 +27,7 @@ std::vector<int64_t> AttentionSource::ordinary_ids() const {
 
 std::optional<int64_t> AttentionSource::bos_id() const { return std::nullopt; }
 
-std::vector<double> AttentionSource::norm_importance(const EncodedText&) {
+std::vector<double> AttentionSource::norm_importance(const EncodedText&, const ImportanceOptions&) {
   throw UnsupportedError("model '" + name() +
                          "' has no value vectors; importance method 'norm' needs a model folder");
 }

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/importance.h"
 #include "model/observer.h"
 
 namespace attnscope::analysis {
@@ -61,7 +62,9 @@ class AttentionSource {
   virtual std::optional<int64_t> bos_id() const;
   // Norm-based importance (norm_importance.h) of one input, [T] summing to 1: needs value
   // vectors and the output projection, so only a model has it. Default: UnsupportedError.
-  virtual std::vector<double> norm_importance(const EncodedText& text);
+  // `options`: its layers and heads select (target and visible_only do not apply).
+  virtual std::vector<double> norm_importance(const EncodedText& text,
+                                              const ImportanceOptions& options = {});
 };
 
 using AttentionSourceFactory =

@@ -102,10 +102,28 @@ TokenImportance::~TokenImportance() = default;
 
 void TokenImportance::on_attention(const LayerAttention& attention) {
   if (attention.sequence != sequence_) return;
+  if (!options_.layers.empty() && options_.layers.count(attention.layer) == 0) return;
+  LayerAttention view = attention;
+  if (!options_.heads.empty()) {
+    // A copy of the selected heads only, so the means run over them.
+    const int64_t block = attention.num_tokens * attention.num_tokens;
+    selected_.clear();
+    for (int head : options_.heads) {
+      if (head < 0 || head >= attention.num_heads) {
+        throw InputError("head " + std::to_string(head) + " is outside [0, " +
+                         std::to_string(attention.num_heads) + ")");
+      }
+      const auto first = attention.probs.begin() + head * block;
+      selected_.insert(selected_.end(), first, first + block);
+    }
+    view.num_heads = static_cast<int64_t>(options_.heads.size());
+    view.probs = selected_;
+    view.values = {};  // head numbers changed: value vectors no longer line up
+  }
   if (method_ == ImportanceMethod::kRaw) {
-    raw_.on_attention(attention);
+    raw_.on_attention(view);
   } else {
-    residual_->on_attention(attention);
+    residual_->on_attention(view);
   }
 }
 

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,10 @@ struct ImportanceOptions {
   std::optional<int64_t> target;
   // raw: the mean over the query rows that can see each key (METRICS.md's corrected variant).
   bool visible_only = false;
+  // Model layer and head numbers that take part (means, rollout product, flow graph); empty =
+  // all.
+  std::set<int> layers;
+  std::set<int> heads;
 };
 
 struct TokenScore {
@@ -88,6 +93,7 @@ class TokenImportance : public AttentionObserver {
   int64_t sequence_;
   RawImportance raw_;
   std::unique_ptr<ResidualAttention> residual_;
+  std::vector<float> selected_;  // [selected head, query_pos, key_pos] with a head filter
 };
 
 // Spearman's rank correlation of two score lists of equal length (average ranks for ties);

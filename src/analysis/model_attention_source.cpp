@@ -18,9 +18,7 @@ namespace {
 class ModelAttentionSource : public AttentionSource {
  public:
   ModelAttentionSource(const std::filesystem::path& folder, std::string name)
-      : name_(std::move(name)),
-        model_(Model::load(folder.string())),
-        folder_(folder) {
+      : name_(std::move(name)), model_(Model::load(folder.string())), folder_(folder) {
     if (has_tokenizer_files(folder)) tokenizer_.emplace(Tokenizer::load(folder));
   }
 
@@ -58,8 +56,9 @@ class ModelAttentionSource : public AttentionSource {
     model_.forward(ForwardInput::single(text.ids), observers);
   }
 
-  std::vector<double> norm_importance(const EncodedText& text) override {
-    NormImportance norm(model_);
+  std::vector<double> norm_importance(const EncodedText& text,
+                                      const ImportanceOptions& options) override {
+    NormImportance norm(model_, 0, options.layers, options.heads);
     AttentionObserver* observers[] = {&norm};
     run(text, observers);
     return norm.scores();

@@ -9,11 +9,13 @@
 
 namespace attnscope::analysis {
 
-NormImportance::NormImportance(const Model& model, int64_t sequence)
-    : model_(model), sequence_(sequence) {}
+NormImportance::NormImportance(const Model& model, int64_t sequence, std::set<int> layers,
+                               std::set<int> heads)
+    : model_(model), sequence_(sequence), layers_(std::move(layers)), heads_(std::move(heads)) {}
 
 void NormImportance::on_attention(const LayerAttention& attention) {
   if (attention.sequence != sequence_) return;
+  if (!layers_.empty() && layers_.count(attention.layer) == 0) return;
   if (attention.values.empty()) {
     throw UnsupportedError(
         "norm-based importance needs value vectors from a live forward pass; saved attention "
@@ -44,6 +46,7 @@ void NormImportance::on_attention(const LayerAttention& attention) {
   RowGather rows(layout);
   std::vector<double> column(n);  // [key] sum over real rows of A[i][j]
   for (int64_t h = 0; h < heads; ++h) {
+    if (!heads_.empty() && heads_.count(static_cast<int>(h)) == 0) continue;
     const int64_t g = h / group;
     // f = V_g [key_pos, head_dim] · (W_O[:, head h's columns])^T [head_dim, hidden]: one GEMM.
     ops::gemm(false, true, T, hidden, hd, 1.0f, attention.values.data() + g * hd,

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "model/model.h"
@@ -22,7 +23,9 @@ namespace attnscope::analysis {
 
 class NormImportance : public AttentionObserver {
  public:
-  explicit NormImportance(const Model& model, int64_t sequence = 0);
+  // `layers` / `heads`: model layer and head numbers that take part; empty = all.
+  explicit NormImportance(const Model& model, int64_t sequence = 0, std::set<int> layers = {},
+                          std::set<int> heads = {});
   // UnsupportedError when the attention carries no value vectors (a saved file).
   void on_attention(const LayerAttention& attention) override;
   // [T] summing to 1 over real tokens. InputError when nothing was seen.
@@ -34,6 +37,7 @@ class NormImportance : public AttentionObserver {
  private:
   const Model& model_;
   int64_t sequence_;
+  std::set<int> layers_, heads_;
   std::vector<double> received_;  // [key_pos]
   std::vector<double> value_norms_;
 };

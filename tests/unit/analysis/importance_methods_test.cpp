@@ -57,6 +57,23 @@ TEST(Rollout, HandComputedTwoLayersThreeTokens) {
   EXPECT_THROW(outside.scores(), InputError);
 }
 
+TEST(Rollout, LayerAndHeadSelection) {
+  TwoLayers case_;
+  // Layer 1 alone: row 2 of Â_1.
+  TokenImportance last_layer(ImportanceMethod::kRollout, {.layers = {1}});
+  case_.feed(last_layer);
+  const std::vector<double> s = last_layer.scores();
+  EXPECT_NEAR(s[0], 0.25, 1e-7);
+  EXPECT_NEAR(s[1], 0.0, 1e-7);
+  EXPECT_NEAR(s[2], 0.75, 1e-7);
+  // Layer 0's head 1 (identity) alone: Â_0 = I, so all of row 2 stays on token 2.
+  TokenImportance identity_head(ImportanceMethod::kRollout, {.layers = {0}, .heads = {1}});
+  case_.feed(identity_head);
+  EXPECT_NEAR(identity_head.scores()[2], 1.0, 1e-7);
+  TokenImportance bad_head(ImportanceMethod::kRaw, {.heads = {2}});
+  EXPECT_THROW(case_.feed(bad_head), InputError);
+}
+
 TEST(Rollout, EncoderDefaultsToFirstTokenAndSkipsPadding) {
   // One bidirectional layer, uniform over 2 real tokens, a padded third position.
   const std::vector<int64_t> mask = {1, 1, 0};
