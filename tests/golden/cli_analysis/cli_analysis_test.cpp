@@ -4,6 +4,7 @@
 // tokenizer files (--ids).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -173,6 +174,37 @@ TEST(CliNoTokenizer, IdsWorkWithoutTokenizerFiles) {
   EXPECT_EQ(text.exit_code, 1);
   EXPECT_NE(text.error.find("no tokenizer files"), std::string::npos) << text.error;
   EXPECT_NE(text.error.find("--ids"), std::string::npos) << text.error;
+}
+
+}  // namespace
+}  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+TEST(CliConsistency, NearestCommandHelpCommandAndUsageErrorPrefix) {
+  const CliResult typo = testing::run_cli({"analyse", "--model", "demo"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.error.find("did you mean 'analyze'?"), std::string::npos) << typo.error;
+  const CliResult far = testing::run_cli({"xyzzy"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_EQ(far.error.find("did you mean"), std::string::npos) << far.error;
+  const CliResult help = testing::run_cli({"help", "probe"});
+  EXPECT_EQ(help.exit_code, 0) << help.error;
+  EXPECT_NE(help.out.find("--batches"), std::string::npos) << help.out;
+  EXPECT_EQ(testing::run_cli({"help"}).exit_code, 0);
+  EXPECT_EQ(testing::run_cli({"help", "nope"}).exit_code, 2);
+  // CLI11's own messages get the one-line prefix and exit 2.
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"probe", "--model", "demo", "--n", "1"},
+                                             {"probe", "--model", "demo", "--no-such-option"},
+                                             {"probe"},
+                                             {}}) {
+    const CliResult r = testing::run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << r.error;
+    EXPECT_EQ(r.error.rfind("attnscope: error: ", 0), 0u) << r.error;
+    EXPECT_EQ(std::count(r.error.begin(), r.error.end(), '\n'), 1) << r.error;
+  }
 }
 
 }  // namespace
