@@ -23,6 +23,7 @@ struct CompareCliOptions {
   std::vector<std::string> ids;
   bool no_special_tokens = false;
   std::string format = "table";
+  std::string max_memory;  // --max-memory; "" = 75% of RAM
   std::string sort = "js";
   int64_t top = report::kCompareTopHeads;
 };
@@ -44,6 +45,7 @@ void run(const CompareCliOptions& opt) {
                        std::to_string(inputs));
     }
     AttentionAnalyzer analyzer(opt.models[0]);
+    analyzer.source().set_memory_budget(memory_budget(opt.max_memory));
     const auto a = input(opt, analyzer.source(), 0), b = input(opt, analyzer.source(), 1);
     result = analysis::compare_texts(analyzer.source(), a, b);
   } else if (opt.models.size() == 2) {
@@ -52,6 +54,8 @@ void run(const CompareCliOptions& opt) {
                        std::to_string(inputs));
     }
     AttentionAnalyzer first(opt.models[0]), second(opt.models[1]);
+    first.source().set_memory_budget(memory_budget(opt.max_memory));
+    second.source().set_memory_budget(memory_budget(opt.max_memory));
     const auto a = input(opt, first.source(), 0), b = input(opt, second.source(), 0);
     if (a.ids != b.ids) {
       throw InputError("models '" + opt.models[0] + "' and '" + opt.models[1] +
@@ -88,6 +92,8 @@ void setup(CLI::App& app) {
   cmd->add_flag("--no-special-tokens", opt->no_special_tokens,
                 "With --text: do not add the tokenizer's special tokens")
       ->excludes(ids);
+  cmd->add_option("--max-memory", opt->max_memory,
+                  "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
   cmd->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();

@@ -21,6 +21,7 @@ struct ProbeCliOptions {
   int64_t batches = 4;
   uint64_t seed = 0;
   std::string format = "table";
+  std::string max_memory;  // --max-memory; "" = 75% of RAM
   std::string sort = "induction_score";
   int64_t top = 0;
 };
@@ -28,6 +29,7 @@ struct ProbeCliOptions {
 void run(const ProbeCliOptions& opt) {
   report::check_probe_sort(opt.sort);
   AttentionAnalyzer analyzer(opt.model);
+  analyzer.source().set_memory_budget(memory_budget(opt.max_memory));
   const analysis::ProbeResult result = analysis::run_probes(
       analyzer.source(), {.n = opt.n, .batches = opt.batches, .seed = opt.seed});
   const report::ProbeTableOptions table{.sort = opt.sort, .top = opt.top};
@@ -54,6 +56,8 @@ void setup(CLI::App& app) {
       ->check(CLI::Range(int64_t{1}, analysis::kMaxProbeBatches))
       ->capture_default_str();
   cmd->add_option("--seed", opt->seed, "Seed of the first batch")->capture_default_str();
+  cmd->add_option("--max-memory", opt->max_memory,
+                  "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
   cmd->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();

@@ -29,6 +29,7 @@ struct SimilarityCliOptions {
   std::optional<int64_t> cut;
   std::optional<double> threshold;
   std::string format = "table";
+  std::string max_memory;  // --max-memory; "" = 75% of RAM
 };
 
 void run(const SimilarityCliOptions& opt) {
@@ -38,6 +39,7 @@ void run(const SimilarityCliOptions& opt) {
     throw InputError(opt.input + ": no texts in the file");
   }
   AttentionAnalyzer analyzer(opt.model);
+  analyzer.source().set_memory_budget(memory_budget(opt.max_memory));
   analysis::ClusterOptions options;
   options.layers =
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
@@ -79,11 +81,14 @@ void setup(CLI::App& app) {
       "With --text/--input: do not add the tokenizer's special tokens (BOS, [CLS], ...)");
   cmd->add_option("--layers", opt->layers, "Layers to compare: all (the default), or e.g. 0,2,5-7");
   cmd->add_option("--heads", opt->heads, "Heads to compare: all (the default), or e.g. 0-3");
-  auto* cut = cmd->add_option("--cut", opt->cut, "Cut the tree into K clusters (default: ceil(sqrt(heads)))")
+  auto* cut = cmd->add_option("--cut", opt->cut,
+                              "Cut the tree into K clusters (default: ceil(sqrt(heads)))")
                   ->check(CLI::PositiveNumber);
   auto* threshold = cmd->add_option("--threshold", opt->threshold,
                                     "Cut the tree at distance D: merges at <= D join (0 .. ln 2)")
                         ->check(CLI::Range(0.0, 0.6931471805599453));
+  cmd->add_option("--max-memory", opt->max_memory,
+                  "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
   cmd->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();

@@ -55,6 +55,10 @@ class AttentionSource {
   // observer, in layer order, with sequence 0 and no padding.
   virtual void run(const EncodedText& text, std::span<AttentionObserver* const> observers) = 0;
 
+  // The working memory a run may use (--max-memory); a run whose forward-pass buffers exceed
+  // it is refused with a LimitError before it starts. Default budget: default_memory_budget().
+  virtual void set_memory_budget(uint64_t bytes) { (void)bytes; }
+
   // For probes (probes.h): the ids of ordinary vocabulary tokens (named by the tokenizer, not
   // special, inside the model's vocabulary), ascending. Default: UnsupportedError.
   virtual std::vector<int64_t> ordinary_ids() const;

@@ -56,6 +56,8 @@ class ModelAttentionSource : public AttentionSource {
     model_.forward(ForwardInput::single(text.ids), observers);
   }
 
+  void set_memory_budget(uint64_t bytes) override { budget_ = bytes; }
+
   std::vector<double> norm_importance(const EncodedText& text,
                                       const ImportanceOptions& options) override {
     NormImportance norm(model_, 0, options.layers, options.heads);
@@ -89,7 +91,7 @@ class ModelAttentionSource : public AttentionSource {
   // [head, query_pos, key_pos] and its activations): refuse inputs whose buffers would exceed
   // the default memory budget instead of failing inside the forward pass (or being killed).
   void check_memory(int64_t tokens) const {
-    const uint64_t budget = default_memory_budget();
+    const uint64_t budget = budget_ ? *budget_ : default_memory_budget();
     const auto need = [&](int64_t t) { return forward_activation_bytes(model_.config(), 1, t); };
     if (need(tokens) <= budget) return;
     int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
@@ -103,8 +105,8 @@ class ModelAttentionSource : public AttentionSource {
     throw LimitError("analysing " + std::to_string(tokens) + " tokens needs " +
                      format_bytes(need(tokens)) + " of working memory, above the budget of " +
                      format_bytes(budget) +
-                     " (the default memory budget, 75% of RAM); give an input of at most " +
-                     std::to_string(lo) + " tokens");
+                     (budget_ ? " (--max-memory)" : " (the default memory budget, 75% of RAM)") +
+                     "; give an input of at most " + std::to_string(lo) + " tokens");
   }
 
   // "" for an id the tokenizer does not name: a model's embedding may have more rows than its
@@ -139,6 +141,7 @@ class ModelAttentionSource : public AttentionSource {
 
   std::filesystem::path folder_;
   std::optional<Tokenizer> tokenizer_;
+  std::optional<uint64_t> budget_;  // --max-memory; unset = default_memory_budget()
 };
 
 }  // namespace

@@ -194,6 +194,15 @@ TEST(CliConsistency, NearestCommandHelpCommandAndUsageErrorPrefix) {
   EXPECT_NE(help.out.find("--batches"), std::string::npos) << help.out;
   EXPECT_EQ(testing::run_cli({"help"}).exit_code, 0);
   EXPECT_EQ(testing::run_cli({"help", "nope"}).exit_code, 2);
+  // --max-memory is honoured by the new commands.
+  for (const std::string command : {"probe", "similarity", "compare"}) {
+    std::vector<std::string> args = {command, "--model", "demo", "--max-memory", "1K"};
+    if (command == "similarity") args.insert(args.end(), {"--text", "a b"});
+    if (command == "compare") args.insert(args.end(), {"--text", "a", "--text", "b"});
+    const CliResult r = testing::run_cli(args);
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_NE(r.error.find("--max-memory"), std::string::npos) << command << ": " << r.error;
+  }
   // CLI11's own messages get the one-line prefix and exit 2.
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"probe", "--model", "demo", "--n", "1"},
