@@ -218,3 +218,56 @@ TEST(CliConsistency, NearestCommandHelpCommandAndUsageErrorPrefix) {
 
 }  // namespace
 }  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+TEST(CliImportance, MethodsAllVisibleOnlyTargetAndLimits) {
+  const auto all = run_json({"importance", "--model", "demo", "--text", "the cat sat on the mat",
+                             "--method", "all", "--format", "json"});
+  ASSERT_FALSE(all.is_null());
+  EXPECT_EQ(all["method"], "all");
+  EXPECT_EQ(all["target"], 6);
+  EXPECT_EQ(keys(all["methods"]), (std::vector<std::string>{"raw", "rollout", "flow", "norm"}));
+  for (const auto& [method, list] : all["methods"].items()) {
+    double total = 0;
+    for (const auto& t : list) total += t["score"].get<double>();
+    EXPECT_NEAR(total, 1.0, 1e-6) << method;
+    EXPECT_EQ(keys(list[0]),
+              (std::vector<std::string>{"position", "token", "id", "score", "rank"}));
+  }
+  EXPECT_EQ(all["spearman"].size(), 6u);
+  const auto raw = run_json({"importance", "--model", "demo", "--text", "the cat sat", "--method",
+                             "raw", "--visible-only", "--format", "json"});
+  EXPECT_EQ(raw["visible_only"], true);
+  EXPECT_EQ(raw["causal"], true);
+  const auto flow = run_json({"importance", "--model", "demo", "--text", "the cat sat", "--method",
+                              "flow", "--target", "2", "--format", "json"});
+  EXPECT_EQ(flow["target"], 2);
+  EXPECT_EQ(flow["tokens"].size(), 4u);
+  for (const auto& t : flow["tokens"]) {
+    if (t["position"] == 3) {
+      EXPECT_EQ(t["score"].get<double>(), 0.0);  // after the target
+    }
+  }
+  EXPECT_EQ(run_cli({"importance", "--model", "demo", "--text", "a", "--method", "rollout",
+                     "--visible-only"})
+                .exit_code,
+            1);
+  EXPECT_EQ(run_cli({"importance", "--model", "demo", "--text", "a", "--method", "rollout",
+                     "--target", "9"})
+                .exit_code,
+            1);
+  EXPECT_EQ(
+      run_cli({"importance", "--model", "demo", "--text", "a", "--method", "magic"}).exit_code, 2);
+  // Flow above its size limit: refused before the forward pass, suggesting rollout.
+  std::string long_text;
+  for (int k = 0; k < 600; ++k) long_text += "the ";
+  const CliResult big =
+      run_cli({"importance", "--model", "demo", "--text", long_text, "--method", "flow"});
+  EXPECT_EQ(big.exit_code, 1);
+  EXPECT_NE(big.error.find("rollout"), std::string::npos) << big.error;
+}
+
+}  // namespace
+}  // namespace attnscope
