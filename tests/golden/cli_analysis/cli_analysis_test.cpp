@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/tensor.h"
+#include "io/safetensors.h"
 #include "support/cli_harness.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
@@ -267,6 +269,43 @@ TEST(CliImportance, MethodsAllVisibleOnlyTargetAndLimits) {
       run_cli({"importance", "--model", "demo", "--text", long_text, "--method", "flow"});
   EXPECT_EQ(big.exit_code, 1);
   EXPECT_NE(big.error.find("rollout"), std::string::npos) << big.error;
+}
+
+}  // namespace
+}  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+// Issue 10, item 7: perfectly uniform causal attention over 10 tokens. Plain raw ranks by
+// position (w0 0.29 ... w9 0.01: key j is seen by 10 - j rows); --visible-only averages over the
+// rows that see each key (w0 0.19 ... w9 0.065, docs/analysis.md).
+TEST(CliImportance, UniformCausalAttentionRawAndVisibleOnly) {
+  testing::TempDir dir("uniform");
+  const int64_t T = 10;
+  Tensor probs({1, 1, T, T});  // [layer, head, query_pos, key_pos]
+  for (int64_t i = 0; i < T; ++i) {
+    for (int64_t j = 0; j <= i; ++j) probs.data()[i * T + j] = 1.0f / static_cast<float>(i + 1);
+  }
+  SafetensorsWriter writer;
+  writer.add_f32("attentions", probs);
+  writer.set_metadata("causal", "true");
+  const std::string file = dir.file("uniform.safetensors");
+  writer.write(file);
+  const auto score_of = [](const nlohmann::ordered_json& out, int64_t position) {
+    for (const auto& t : out["tokens"]) {
+      if (t["position"] == position) return t["score"].get<double>();
+    }
+    return -1.0;
+  };
+  const auto raw = run_json({"importance", "--attentions", file, "--format", "json"});
+  EXPECT_NEAR(score_of(raw, 0), 0.293, 5e-4);
+  EXPECT_NEAR(score_of(raw, 9), 0.010, 5e-4);
+  const auto visible =
+      run_json({"importance", "--attentions", file, "--visible-only", "--format", "json"});
+  EXPECT_EQ(visible["visible_only"], true);
+  EXPECT_NEAR(score_of(visible, 0), 0.189, 5e-4);
+  EXPECT_NEAR(score_of(visible, 9), 0.065, 5e-4);
 }
 
 }  // namespace
