@@ -217,8 +217,9 @@ void run(const ImportanceCliOptions& opt) {
 
 void setup(CLI::App& app) {
   auto opt = std::make_shared<ImportanceCliOptions>();
-  auto* cmd = app.add_subcommand("importance",
-                                 "Rank tokens by the attention they receive (docs/analysis.md)");
+  auto* cmd = app.add_subcommand(
+      "importance",
+      "Rank tokens by importance: attention received, rollout, flow or norm (docs/analysis.md)");
   auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
   auto* text =
       cmd->add_option("--text", opt->text, "Text to score, tokenized with the model's tokenizer");
