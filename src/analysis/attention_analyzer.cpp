@@ -141,7 +141,8 @@ AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
                      std::to_string(options.input_names.size()) + " names for " +
                      std::to_string(count) + " inputs");
   }
-  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  StreamingStats stats(
+      {.layers = options.layers, .heads = options.heads, .thresholds = options.thresholds});
   AttentionObserver* observers[] = {&stats};
   for (size_t k = 0; k < count; ++k) {
     // An error says which input failed: its name, or with several, the k-th text.
@@ -169,7 +170,8 @@ AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
 }
 
 AnalysisSummary analyze_attention_file(const AttentionFile& file, const AnalyzeOptions& options) {
-  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  StreamingStats stats(
+      {.layers = options.layers, .heads = options.heads, .thresholds = options.thresholds});
   std::vector<std::vector<uint8_t>> special;
   std::vector<std::vector<std::string>> tokens;
   for (int64_t b = 0; b < file.batch(); ++b) {

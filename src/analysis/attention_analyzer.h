@@ -58,6 +58,7 @@ struct AttentionPatterns {
 
 struct AnalyzeOptions {
   std::set<int> layers;  // model layer numbers; empty = all
+  std::set<int> heads;   // head index within a layer; empty = all
   PatternThresholds thresholds;
   // How an error names input k (e.g. "texts.jsonl: line 3"); empty: "text k+1 of N" when N > 1.
   std::vector<std::string> input_names;

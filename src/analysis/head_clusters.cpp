@@ -56,7 +56,8 @@ HeadClusters cluster_heads(AttentionSource& source, std::span<const EncodedText>
     throw InputError("give --cut K or --threshold D, not both");
   }
   HeadSimilarity similarity(options.layers, options.heads);
-  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  StreamingStats stats(
+      {.layers = options.layers, .heads = options.heads, .thresholds = options.thresholds});
   AttentionObserver* observers[] = {&similarity, &stats};
   for (const EncodedText& input : inputs) {
     stats.begin_text(input.special_mask);

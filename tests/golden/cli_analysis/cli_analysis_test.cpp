@@ -310,3 +310,26 @@ TEST(CliImportance, UniformCausalAttentionRawAndVisibleOnly) {
 
 }  // namespace
 }  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+TEST(CliAnalyze, HeadsSelectsHeadsAndTheLayerMeans) {
+  const auto all = run_json(
+      {"analyze", "--model", "demo", "--text", "the cat sat on the mat", "--format", "json"});
+  const auto some = run_json({"analyze", "--model", "demo", "--text", "the cat sat on the mat",
+                              "--heads", "0,2", "--format", "json"});
+  ASSERT_FALSE(all.is_null());
+  ASSERT_FALSE(some.is_null());
+  ASSERT_EQ(some["heads"].size(), 4u);  // 2 layers x heads 0 and 2
+  for (const auto& h : some["heads"]) EXPECT_TRUE(h["head"] == 0 || h["head"] == 2) << h.dump();
+  // A selected head's figures do not change; the layer mean is over the selected heads.
+  EXPECT_EQ(some["heads"][1]["entropy"], all["heads"][2]["entropy"]);
+  const double mean =
+      (all["heads"][0]["first"].get<double>() + all["heads"][2]["first"].get<double>()) / 2;
+  EXPECT_NEAR(some["layers"][0]["first"].get<double>(), mean, 1e-12);
+  EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", "a", "--heads", "4"}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace attnscope
