@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "analysis/importance.h"
 #include "analysis/streaming_stats.h"
 #include "core/memory.h"
 #include "model/observer.h"
@@ -79,6 +80,41 @@ BENCHMARK(BM_Analyze)
     ->Args({4096, 1})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
+
+// Token importance from attention alone (no forward pass): 12 layers x 12 heads fed to
+// TokenImportance, then scores(). Method: 0 raw, 1 raw visible-only, 2 rollout, 3 flow.
+// Flow at T = 64, 128, 256 is the timing docs/analysis.md quotes for its size limit.
+void BM_Importance(benchmark::State& state) {
+  using attnscope::analysis::ImportanceMethod;
+  const int64_t tokens = state.range(0);
+  const bool causal = state.range(1) != 0;
+  const int64_t method = state.range(2);
+  const std::vector<float> probs = synthetic_layer(tokens, causal);
+  const ImportanceMethod kinds[] = {ImportanceMethod::kRaw, ImportanceMethod::kRaw,
+                                    ImportanceMethod::kRollout, ImportanceMethod::kFlow};
+  for (auto _ : state) {
+    attnscope::analysis::TokenImportance importance(kinds[method], {.visible_only = method == 1});
+    for (int layer = 0; layer < kLayers; ++layer) {
+      attnscope::LayerAttention attention;
+      attention.layer = layer;
+      attention.num_heads = kHeads;
+      attention.num_tokens = tokens;
+      attention.causal = causal;
+      attention.probs = probs;
+      importance.on_attention(attention);
+    }
+    benchmark::DoNotOptimize(importance.scores());
+  }
+}
+
+BENCHMARK(BM_Importance)
+    ->ArgNames({"T", "causal", "method"})
+    ->ArgsProduct({{128}, {0, 1}, {0, 1, 2, 3}})
+    ->Args({64, 0, 3})
+    ->Args({64, 1, 3})
+    ->Args({256, 0, 3})
+    ->Args({256, 1, 3})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 //   build/release/bench/bench_forward --filter gpt2 --runs 9
 //   build/release/bench/bench_forward --gemm               # also the raw sgemm table
 //   build/release/bench/bench_forward --kernel blas        # OpenBLAS for every GEMM
+//   build/release/bench/bench_forward --importance         # importance methods and probe, T=128
 #include <cblas.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -25,6 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "analysis/importance.h"
+#include "analysis/norm_importance.h"
+#include "analysis/probes.h"
 #include "core/memory.h"
 #include "model/arch.h"
 #include "model/attention_store.h"
@@ -47,6 +51,7 @@ struct Options {
   bool gemm = false;
   bool forward = true;
   bool once = false;            // one capture forward per case, no timing (for callgrind)
+  bool importance = false;      // the importance / probe table at T = 128
   std::string kernel = "auto";  // the ops::linear kernel (ATTNSCOPE_GEMM overrides "auto")
 };
 
@@ -308,6 +313,67 @@ void print_gemm_table(const ModelConfig& c, const Case& cs) {
   std::fflush(stdout);
 }
 
+// One text of `tokens` ids through the model with each importance method's observer (the
+// forward pass included, as `attnscope importance` runs it), and the probe: 4 batches of
+// r_1..r_64 r_1..r_64 (T = 128, no BOS) through ProbeScores. Median of `runs` runs each.
+void print_importance_table(const Model& model, const std::string& family, int64_t tokens,
+                            int runs) {
+  using namespace attnscope::analysis;
+  const ForwardInput input = make_input(model.config(), 1, tokens);
+  const auto time_observer = [&](const std::function<void()>& once) {
+    std::vector<double> times;
+    for (int r = 0; r < runs; ++r) times.push_back(seconds_of(once));
+    return median(times);
+  };
+  const auto with = [&](ImportanceMethod method, bool visible_only) {
+    return time_observer([&] {
+      if (method == ImportanceMethod::kNorm) {
+        NormImportance norm(model);
+        attnscope::AttentionObserver* observers[] = {&norm};
+        model.forward(input, observers);
+        (void)norm.scores();
+        return;
+      }
+      TokenImportance importance(method, {.visible_only = visible_only});
+      attnscope::AttentionObserver* observers[] = {&importance};
+      model.forward(input, observers);
+      (void)importance.scores();
+    });
+  };
+  const double forward = time_observer([&] { model.forward(input); });
+  std::printf("\n| %s T=%ld | seconds (median of %d) | over the bare forward |\n", family.c_str(),
+              static_cast<long>(tokens), runs);
+  std::printf("|---|---|---|\n| forward alone | %.4f | |\n", forward);
+  const struct {
+    const char* name;
+    ImportanceMethod method;
+    bool visible_only;
+  } methods[] = {{"raw", ImportanceMethod::kRaw, false},
+                 {"raw --visible-only", ImportanceMethod::kRaw, true},
+                 {"rollout", ImportanceMethod::kRollout, false},
+                 {"flow", ImportanceMethod::kFlow, false},
+                 {"norm", ImportanceMethod::kNorm, false}};
+  for (const auto& m : methods) {
+    const double t = with(m.method, m.visible_only);
+    std::printf("| importance %s | %.4f | %+.4f |\n", m.name, t, t - forward);
+  }
+  const int64_t n = tokens / 2;
+  std::vector<int64_t> vocabulary;
+  for (int64_t id = 0; id < model.config().vocab_size; ++id) vocabulary.push_back(id);
+  const double probe = time_observer([&] {
+    ProbeScores scores(n, 0);
+    attnscope::AttentionObserver* observers[] = {&scores};
+    for (uint64_t b = 0; b < 4; ++b) {
+      model.forward(ForwardInput::single(probe_sequence(vocabulary, std::nullopt, n, b)),
+                    observers);
+    }
+    (void)scores.heads();
+  });
+  std::printf("| probe, 4 batches of T=%ld | %.4f | %+.4f (4 forwards: %.4f) |\n",
+              static_cast<long>(2 * n), probe, probe - 4 * forward, 4 * forward);
+  std::fflush(stdout);
+}
+
 Options parse_options(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
@@ -333,6 +399,9 @@ Options parse_options(int argc, char** argv) {
       options.kernel = value();
     } else if (arg == "--once") {
       options.once = true;
+    } else if (arg == "--importance") {
+      options.importance = true;
+      options.forward = false;
     } else if (arg == "--gemm-only") {
       options.gemm = true;
       options.forward = false;
@@ -340,7 +409,7 @@ Options parse_options(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: bench_forward [--runs N] [--threads N] [--element-threads N] "
                    "[--filter bert|gpt2|8x128...] "
-                   "[--gemm | --gemm-only] [--kernel auto|blas|avx512] [--once]\n");
+                   "[--gemm | --gemm-only] [--kernel auto|blas|avx512] [--once] [--importance]\n");
       std::exit(2);
     }
   }
@@ -399,6 +468,9 @@ int main(int argc, char** argv) {
                      load_average().c_str());
       }
       if (options.gemm) print_gemm_table(model.config(), cs);
+      if (options.importance && cs.batch == 1 && cs.tokens == 128) {
+        print_importance_table(model, family, cs.tokens, options.runs);
+      }
     }
   }
   if (!rows.empty()) print_forward_table(rows);

@@ -1,12 +1,14 @@
 // attnscope analyze: per-head attention statistics and pattern classes (docs/analysis.md), from a
 // live model (--model with --text/--input/--ids; streaming, one layer in memory at a time) or from
 // a saved attention file (--attentions). Output: a table for people, or stable JSON / CSV.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,6 +34,7 @@ struct AnalyzeCliOptions {
   bool no_special_tokens = false;
   std::string attentions;
   std::string layers;
+  std::string heads;
   std::string format = "table";
   std::string causal;  // "", "true", "false": overrides a file's flag
   std::vector<std::string> thresholds;
@@ -65,6 +68,10 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
   const ModelConfig config = load_model_config(resolve_model(opt.model));
   options.layers =
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
+  if (!opt.heads.empty()) {
+    options.heads =
+        analysis::select_layers(opt.heads, analysis::layer_range(analyzer.source().num_heads()));
+  }
 
   std::vector<analysis::EncodedText> encoded;
   std::vector<std::string> names;
@@ -90,6 +97,13 @@ void run(const AnalyzeCliOptions& opt) {
   if (!opt.attentions.empty()) {
     const analysis::AttentionFile file(opt.attentions, {.causal = parse_causal(opt.causal)});
     options.layers = analysis::select_layers(opt.layers, file.layer_ids());
+    // Heads by the model's numbers, as indices into the file's stored heads.
+    const std::vector<int>& head_ids = file.head_ids();
+    for (int head :
+         opt.heads.empty() ? std::set<int>{} : analysis::select_layers(opt.heads, head_ids)) {
+      options.heads.insert(
+          static_cast<int>(std::find(head_ids.begin(), head_ids.end(), head) - head_ids.begin()));
+    }
     summary = analysis::analyze_attention_file(file, options);
   } else {
     summary = analyze_model(opt, options);
@@ -121,6 +135,7 @@ void setup(CLI::App& app) {
       "--attentions", opt->attentions,
       "Saved attention (.safetensors, docs/attention-file-format.md) instead of a model");
   cmd->add_option("--layers", opt->layers, "Layers to analyse: all (the default), or e.g. 0,2,5-7");
+  cmd->add_option("--heads", opt->heads, "Heads to analyse: all (the default), or e.g. 0,2-3");
   cmd->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();

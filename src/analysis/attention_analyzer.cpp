@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analysis/flow.h"
 #include "analysis/head_figures.h"
 #include "analysis/streaming_stats.h"
 #include "core/error.h"
@@ -89,18 +90,33 @@ std::vector<HeadStats> AttentionAnalyzer::analyze_pattern(const LayerAttention& 
 }
 
 std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const std::string& text,
-                                                                std::string_view method) {
-  parse_importance_method(method);  // only raw today, checked before the forward pass
-  return get_token_importance(source_->encode(text, /*add_special_tokens=*/true), method);
+                                                                std::string_view method,
+                                                                const ImportanceOptions& options) {
+  parse_importance_method(method);  // checked before the forward pass
+  return get_token_importance(source_->encode(text, /*add_special_tokens=*/true), method, options);
 }
 
 std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const EncodedText& input,
-                                                                std::string_view method) {
-  parse_importance_method(method);
-  RawImportance raw;
-  AttentionObserver* observers[] = {&raw};
+                                                                std::string_view method,
+                                                                const ImportanceOptions& options) {
+  const ImportanceMethod m = parse_importance_method(method);
+  const int64_t n = static_cast<int64_t>(input.ids.size());
+  if (options.target && (*options.target < 0 || *options.target >= n)) {
+    throw InputError("--target " + std::to_string(*options.target) + " is outside the input [0, " +
+                     std::to_string(n) + ")");
+  }
+  if (m == ImportanceMethod::kFlow) {
+    check_flow_size(
+        options.layers.empty() ? source_->num_layers() : static_cast<int>(options.layers.size()),
+        n);
+  }
+  if (m == ImportanceMethod::kNorm) {
+    return in_text_order(rank_tokens(source_->norm_importance(input, options), input.tokens));
+  }
+  TokenImportance importance(m, options);
+  AttentionObserver* observers[] = {&importance};
   source_->run(input, observers);
-  return in_text_order(rank_tokens(raw.scores(0), input.tokens));
+  return in_text_order(rank_tokens(importance.scores(), input.tokens));
 }
 
 AnalysisSummary AttentionAnalyzer::analyze(std::span<const std::string> texts,
@@ -125,7 +141,8 @@ AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
                      std::to_string(options.input_names.size()) + " names for " +
                      std::to_string(count) + " inputs");
   }
-  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  StreamingStats stats(
+      {.layers = options.layers, .heads = options.heads, .thresholds = options.thresholds});
   AttentionObserver* observers[] = {&stats};
   for (size_t k = 0; k < count; ++k) {
     // An error says which input failed: its name, or with several, the k-th text.
@@ -153,7 +170,8 @@ AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
 }
 
 AnalysisSummary analyze_attention_file(const AttentionFile& file, const AnalyzeOptions& options) {
-  StreamingStats stats({.layers = options.layers, .thresholds = options.thresholds});
+  StreamingStats stats(
+      {.layers = options.layers, .heads = options.heads, .thresholds = options.thresholds});
   std::vector<std::vector<uint8_t>> special;
   std::vector<std::vector<std::string>> tokens;
   for (int64_t b = 0; b < file.batch(); ++b) {
@@ -179,13 +197,24 @@ AnalysisSummary analyze_attention_file(const AttentionFile& file, const AnalyzeO
 }
 
 std::vector<TokenScore> token_importance(const AttentionFile& file, int64_t sequence,
-                                         std::string_view method) {
-  parse_importance_method(method);
+                                         std::string_view method,
+                                         const ImportanceOptions& options) {
+  const ImportanceMethod m = parse_importance_method(method);
   if (sequence < 0 || sequence >= file.batch()) {
     throw InputError("sequence " + std::to_string(sequence) + " is out of range; the file holds " +
                      std::to_string(file.batch()));
   }
-  RawImportance raw;
+  if (m == ImportanceMethod::kNorm) {
+    throw UnsupportedError(
+        "importance method 'norm' needs value vectors from a live forward pass; a saved "
+        "attention file holds only attention: give --model instead of --attentions");
+  }
+  if (m == ImportanceMethod::kFlow) {
+    const auto mask = file.attention_mask(sequence);
+    const int64_t n = mask.empty() ? file.tokens() : std::count(mask.begin(), mask.end(), 1);
+    check_flow_size(file.layers(), n);
+  }
+  TokenImportance raw(m, options, sequence);
   for (int64_t index = 0; index < file.layers(); ++index) {
     const Tensor probs = file.load_layer(sequence, index);
     LayerAttention a;
@@ -199,7 +228,7 @@ std::vector<TokenScore> token_importance(const AttentionFile& file, int64_t sequ
     raw.on_attention(a);
   }
   const auto mask = file.attention_mask(sequence);
-  return in_text_order(rank_tokens(raw.scores(sequence), file.tokens(sequence),
+  return in_text_order(rank_tokens(raw.scores(), file.tokens(sequence),
                                    std::vector<int64_t>(mask.begin(), mask.end())));
 }
 

@@ -58,6 +58,7 @@ struct AttentionPatterns {
 
 struct AnalyzeOptions {
   std::set<int> layers;  // model layer numbers; empty = all
+  std::set<int> heads;   // head index within a layer; empty = all
   PatternThresholds thresholds;
   // How an error names input k (e.g. "texts.jsonl: line 3"); empty: "text k+1 of N" when N > 1.
   std::vector<std::string> input_names;
@@ -80,12 +81,15 @@ class AttentionAnalyzer {
       const LayerAttention& layer_attention, std::span<const uint8_t> special_mask = {},
       const PatternThresholds& thresholds = PatternThresholds{});
 
-  // (token, score) pairs in text order, scores summing to 1. Methods: "raw".
+  // (token, score) pairs in text order, scores summing to 1. Methods: "raw", "rollout",
+  // "flow", "norm" (importance.h; options: rollout/flow target, raw's visible_only).
   std::vector<TokenScore> get_token_importance(const std::string& text,
-                                               std::string_view method = "raw");
+                                               std::string_view method = "raw",
+                                               const ImportanceOptions& options = {});
   // The same for an input already encoded (source().encode or source().encode_ids).
   std::vector<TokenScore> get_token_importance(const EncodedText& input,
-                                               std::string_view method = "raw");
+                                               std::string_view method = "raw",
+                                               const ImportanceOptions& options = {});
 
   // Streaming statistics over several texts (mean and population std per head and layer).
   AnalysisSummary analyze(std::span<const std::string> texts, const AnalyzeOptions& options = {});
@@ -107,8 +111,10 @@ AnalysisSummary analyze_attention_file(const AttentionFile& file,
                                        const AnalyzeOptions& options = {});
 
 // Token importance of one sequence of a saved file, in text order over real tokens.
+// Methods: raw, rollout, flow (norm needs a live model: UnsupportedError).
 std::vector<TokenScore> token_importance(const AttentionFile& file, int64_t sequence,
-                                         std::string_view method = "raw");
+                                         std::string_view method = "raw",
+                                         const ImportanceOptions& options = {});
 
 }  // namespace attnscope::analysis
 

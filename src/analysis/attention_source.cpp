@@ -21,6 +21,17 @@ Registry& registry() {
 
 }  // namespace
 
+std::vector<int64_t> AttentionSource::ordinary_ids() const {
+  throw UnsupportedError("model '" + name() + "' cannot list its vocabulary (probes need it)");
+}
+
+std::optional<int64_t> AttentionSource::bos_id() const { return std::nullopt; }
+
+std::vector<double> AttentionSource::norm_importance(const EncodedText&, const ImportanceOptions&) {
+  throw UnsupportedError("model '" + name() +
+                         "' has no value vectors; importance method 'norm' needs a model folder");
+}
+
 void register_attention_source(const std::string& name, AttentionSourceFactory factory) {
   std::lock_guard lock(registry().mutex);
   registry().named[name] = std::move(factory);

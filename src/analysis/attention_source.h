@@ -20,10 +20,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "analysis/importance.h"
 #include "model/observer.h"
 
 namespace attnscope::analysis {
@@ -52,6 +54,21 @@ class AttentionSource {
   // One forward pass over `text.ids` (batch of one): every layer's attention goes to every
   // observer, in layer order, with sequence 0 and no padding.
   virtual void run(const EncodedText& text, std::span<AttentionObserver* const> observers) = 0;
+
+  // The working memory a run may use (--max-memory); a run whose forward-pass buffers exceed
+  // it is refused with a LimitError before it starts. Default budget: default_memory_budget().
+  virtual void set_memory_budget(uint64_t bytes) { (void)bytes; }
+
+  // For probes (probes.h): the ids of ordinary vocabulary tokens (named by the tokenizer, not
+  // special, inside the model's vocabulary), ascending. Default: UnsupportedError.
+  virtual std::vector<int64_t> ordinary_ids() const;
+  // The special token the tokenizer puts before every text (BOS; [CLS] for encoders), if any.
+  virtual std::optional<int64_t> bos_id() const;
+  // Norm-based importance (norm_importance.h) of one input, [T] summing to 1: needs value
+  // vectors and the output projection, so only a model has it. Default: UnsupportedError.
+  // `options`: its layers and heads select (target and visible_only do not apply).
+  virtual std::vector<double> norm_importance(const EncodedText& text,
+                                              const ImportanceOptions& options = {});
 };
 
 using AttentionSourceFactory =

@@ -1,22 +1,35 @@
 #include "analysis/importance.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
 
+#include "analysis/flow.h"
+#include "analysis/rollout.h"
 #include "analysis/sequence_layout.h"
 #include "core/error.h"
 
 namespace attnscope::analysis {
 
 ImportanceMethod parse_importance_method(std::string_view name) {
-  if (name == "raw") return ImportanceMethod::kRaw;
+  for (ImportanceMethod m : kImportanceMethods) {
+    if (importance_method_name(m) == name) return m;
+  }
   throw UnsupportedError("importance method '" + std::string(name) +
-                         "' is not available; available: raw");
+                         "' is not available; available: raw, rollout, flow, norm");
 }
 
 std::string_view importance_method_name(ImportanceMethod method) {
   switch (method) {
     case ImportanceMethod::kRaw:
       return "raw";
+    case ImportanceMethod::kRollout:
+      return "rollout";
+    case ImportanceMethod::kFlow:
+      return "flow";
+    case ImportanceMethod::kNorm:
+      return "norm";
   }
   return "unknown";
 }
@@ -48,9 +61,13 @@ void RawImportance::on_attention(const LayerAttention& attention) {
       for (size_t k = 0; k < keys.size(); ++k) layer_sum[k] += keys[k];
     }
   }
-  // Each (layer, head) contributes its mean over the n counting rows.
-  const double per_head_rows = static_cast<double>(n);
-  for (int64_t k = 0; k < n; ++k) sums.received[layout.position(k)] += layer_sum[k] / per_head_rows;
+  // Each (layer, head) contributes its mean over the counting rows: all n real rows, or with
+  // visible_only the rows that can see key k (n - k of them when causal).
+  for (int64_t k = 0; k < n; ++k) {
+    const bool visible_rows = visible_only_ && attention.causal;
+    const double rows_counted = static_cast<double>(visible_rows ? n - k : n);
+    sums.received[layout.position(k)] += layer_sum[k] / rows_counted;
+  }
 }
 
 std::vector<double> RawImportance::scores(int64_t sequence) const {
@@ -65,6 +82,105 @@ std::vector<double> RawImportance::scores(int64_t sequence) const {
     for (double& v : out) v /= total;
   }
   return out;
+}
+
+TokenImportance::TokenImportance(ImportanceMethod method, ImportanceOptions options,
+                                 int64_t sequence)
+    : method_(method),
+      options_(options),
+      sequence_(sequence),
+      raw_(options.visible_only),
+      residual_(std::make_unique<ResidualAttention>(sequence)) {
+  if (method == ImportanceMethod::kNorm) {
+    throw UnsupportedError(
+        "importance method 'norm' needs value vectors from a live forward pass (NormImportance); "
+        "it cannot run from attention alone, e.g. a saved attention file");
+  }
+}
+
+TokenImportance::~TokenImportance() = default;
+
+void TokenImportance::on_attention(const LayerAttention& attention) {
+  if (attention.sequence != sequence_) return;
+  if (!options_.layers.empty() && options_.layers.count(attention.layer) == 0) return;
+  LayerAttention view = attention;
+  if (!options_.heads.empty()) {
+    // A copy of the selected heads only, so the means run over them.
+    const int64_t block = attention.num_tokens * attention.num_tokens;
+    selected_.clear();
+    for (int head : options_.heads) {
+      if (head < 0 || head >= attention.num_heads) {
+        throw InputError("head " + std::to_string(head) + " is outside [0, " +
+                         std::to_string(attention.num_heads) + ")");
+      }
+      const auto first = attention.probs.begin() + head * block;
+      selected_.insert(selected_.end(), first, first + block);
+    }
+    view.num_heads = static_cast<int64_t>(options_.heads.size());
+    view.probs = selected_;
+    view.values = {};  // head numbers changed: value vectors no longer line up
+  }
+  if (method_ == ImportanceMethod::kRaw) {
+    raw_.on_attention(view);
+  } else {
+    residual_->on_attention(view);
+  }
+}
+
+std::vector<double> TokenImportance::scores() const {
+  if (method_ == ImportanceMethod::kRaw) return raw_.scores(sequence_);
+  if (!residual_->seen()) {
+    throw InputError("no attention was seen for sequence " + std::to_string(sequence_));
+  }
+  const ResidualAttention& r = *residual_;
+  const int64_t target =
+      resolve_target(options_.target, r.real_positions(), r.padded_tokens(), r.causal());
+  const std::vector<double> real = method_ == ImportanceMethod::kRollout
+                                       ? rollout(r.layers(), r.size(), target)
+                                       : attention_flow(r.layers(), r.size(), target);
+  std::vector<double> out(r.padded_tokens(), 0.0);
+  for (int64_t k = 0; k < r.size(); ++k) out[r.real_positions()[k]] = real[k];
+  return out;
+}
+
+namespace {
+
+// 1-based ranks, ties sharing their average rank.
+std::vector<double> average_ranks(const std::vector<double>& values) {
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return values[a] < values[b]; });
+  std::vector<double> ranks(values.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && values[order[j + 1]] == values[order[i]]) ++j;
+    const double rank = (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
+    for (size_t k = i; k <= j; ++k) ranks[order[k]] = rank;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+}  // namespace
+
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) {
+    throw InputError("spearman: " + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
+                     " values; expected equal lengths");
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (a.size() < 2) return nan;
+  const std::vector<double> ra = average_ranks(a), rb = average_ranks(b);
+  const double mean = (static_cast<double>(a.size()) + 1) / 2;
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    sab += (ra[i] - mean) * (rb[i] - mean);
+    saa += (ra[i] - mean) * (ra[i] - mean);
+    sbb += (rb[i] - mean) * (rb[i] - mean);
+  }
+  if (saa == 0 || sbb == 0) return nan;
+  return sab / std::sqrt(saa * sbb);
 }
 
 std::vector<TokenScore> rank_tokens(const std::vector<double>& scores,

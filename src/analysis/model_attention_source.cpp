@@ -1,8 +1,11 @@
 // The model-backed AttentionSource: a model folder's Tokenizer and Model. The only file of the
 // analysis layer that knows how models are loaded and run.
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "analysis/attention_source.h"
+#include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
 #include "model/forward_memory.h"
@@ -15,9 +18,9 @@ namespace {
 class ModelAttentionSource : public AttentionSource {
  public:
   ModelAttentionSource(const std::filesystem::path& folder, std::string name)
-      : name_(std::move(name)),
-        model_(Model::load(folder.string())),
-        tokenizer_(Tokenizer::load(folder)) {}
+      : name_(std::move(name)), model_(Model::load(folder.string())), folder_(folder) {
+    if (has_tokenizer_files(folder)) tokenizer_.emplace(Tokenizer::load(folder));
+  }
 
   std::string name() const override { return name_; }
   bool causal() const override { return model_.config().causal; }
@@ -25,7 +28,7 @@ class ModelAttentionSource : public AttentionSource {
   int num_heads() const override { return static_cast<int>(model_.config().num_attention_heads); }
 
   EncodedText encode(const std::string& text, bool add_special_tokens) const override {
-    Encoding e = tokenizer_.encode(text, add_special_tokens);
+    Encoding e = tokenizer().encode(text, add_special_tokens);
     if (e.ids.empty()) throw InputError("the text has no tokens: '" + text + "'");
     return {std::move(e.ids), std::move(e.tokens), std::move(e.special_mask)};
   }
@@ -43,7 +46,7 @@ class ModelAttentionSource : public AttentionSource {
       }
       out.ids.push_back(id);
       out.tokens.push_back(token_string(id));
-      out.special_mask.push_back(tokenizer_.is_special(id) ? 1 : 0);
+      if (tokenizer_) out.special_mask.push_back(tokenizer_->is_special(id) ? 1 : 0);
     }
     return out;
   }
@@ -53,12 +56,42 @@ class ModelAttentionSource : public AttentionSource {
     model_.forward(ForwardInput::single(text.ids), observers);
   }
 
+  void set_memory_budget(uint64_t bytes) override { budget_ = bytes; }
+
+  std::vector<double> norm_importance(const EncodedText& text,
+                                      const ImportanceOptions& options) override {
+    NormImportance norm(model_, 0, options.layers, options.heads);
+    AttentionObserver* observers[] = {&norm};
+    run(text, observers);
+    return norm.scores();
+  }
+
+  std::vector<int64_t> ordinary_ids() const override {
+    std::vector<int64_t> out;
+    if (!tokenizer_) {  // no names, no special tokens known: every id of the embedding
+      for (int64_t id = 0; id < model_.config().vocab_size; ++id) out.push_back(id);
+      return out;
+    }
+    const int64_t limit = std::min(model_.config().vocab_size, tokenizer_->vocab_size());
+    for (int64_t id = 0; id < limit; ++id) {
+      if (!tokenizer_->is_special(id) && !token_string(id).empty()) out.push_back(id);
+    }
+    return out;
+  }
+
+  std::optional<int64_t> bos_id() const override {
+    if (!tokenizer_) return std::nullopt;
+    const Encoding e = tokenizer_->encode("", /*add_special_tokens=*/true);
+    if (!e.ids.empty() && e.special_mask[0] != 0) return e.ids[0];
+    return std::nullopt;
+  }
+
  private:
   // Observers stream, so a run needs the forward pass's working buffers (one layer's
   // [head, query_pos, key_pos] and its activations): refuse inputs whose buffers would exceed
   // the default memory budget instead of failing inside the forward pass (or being killed).
   void check_memory(int64_t tokens) const {
-    const uint64_t budget = default_memory_budget();
+    const uint64_t budget = budget_ ? *budget_ : default_memory_budget();
     const auto need = [&](int64_t t) { return forward_activation_bytes(model_.config(), 1, t); };
     if (need(tokens) <= budget) return;
     int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
@@ -72,16 +105,16 @@ class ModelAttentionSource : public AttentionSource {
     throw LimitError("analysing " + std::to_string(tokens) + " tokens needs " +
                      format_bytes(need(tokens)) + " of working memory, above the budget of " +
                      format_bytes(budget) +
-                     " (the default memory budget, 75% of RAM); give an input of at most " +
-                     std::to_string(lo) + " tokens");
+                     (budget_ ? " (--max-memory)" : " (the default memory budget, 75% of RAM)") +
+                     "; give an input of at most " + std::to_string(lo) + " tokens");
   }
 
   // "" for an id the tokenizer does not name: a model's embedding may have more rows than its
   // tokenizer has tokens (a vocabulary padded to a multiple of 64, say).
   std::string token_string(int64_t id) const {
-    if (id >= tokenizer_.vocab_size()) return {};
+    if (!tokenizer_ || id >= tokenizer_->vocab_size()) return {};
     try {
-      return tokenizer_.id_to_token(id);
+      return tokenizer_->id_to_token(id);
     } catch (const InputError&) {
       return {};  // a hole in the tokenizer's ids
     }
@@ -89,7 +122,26 @@ class ModelAttentionSource : public AttentionSource {
 
   std::string name_;
   Model model_;
-  Tokenizer tokenizer_;
+  // Without tokenizer files only token ids can be analysed (--ids); tokens are shown by id.
+  static bool has_tokenizer_files(const std::filesystem::path& folder) {
+    namespace fs = std::filesystem;
+    return fs::exists(folder / "tokenizer.json") || fs::exists(folder / "vocab.txt") ||
+           (fs::exists(folder / "vocab.json") && fs::exists(folder / "merges.txt")) ||
+           fs::exists(folder / "tokenizer.model");
+  }
+
+  const Tokenizer& tokenizer() const {
+    if (!tokenizer_) {
+      throw InputError("model folder " + folder_.string() +
+                       " has no tokenizer files (tokenizer.json, vocab.txt, vocab.json + "
+                       "merges.txt or tokenizer.model); give token ids with --ids");
+    }
+    return *tokenizer_;
+  }
+
+  std::filesystem::path folder_;
+  std::optional<Tokenizer> tokenizer_;
+  std::optional<uint64_t> budget_;  // --max-memory; unset = default_memory_budget()
 };
 
 }  // namespace

@@ -56,8 +56,21 @@ void StreamingStats::on_attention(const LayerAttention& attention) {
                      std::to_string(heads.size()) + " heads; earlier texts had " +
                      std::to_string(acc.heads.size()));
   }
-  for (size_t h = 0; h < heads.size(); ++h) acc.heads[h].add(heads[h]);
-  acc.layer.add(mean_over_heads(heads));
+  std::vector<HeadFigures> selected;
+  for (size_t h = 0; h < heads.size(); ++h) {
+    if (!wants_head(static_cast<int>(h))) continue;
+    acc.heads[h].add(heads[h]);
+    selected.push_back(heads[h]);
+  }
+  if (selected.empty()) {
+    throw InputError("layer " + std::to_string(attention.layer) + " has " +
+                     std::to_string(heads.size()) + " heads; none of the selected heads");
+  }
+  acc.layer.add(mean_over_heads(selected));
+}
+
+bool StreamingStats::wants_head(int head) const {
+  return options_.heads.empty() || options_.heads.count(head) > 0;
 }
 
 AnalysisSummary StreamingStats::summary() const {
@@ -71,6 +84,7 @@ AnalysisSummary StreamingStats::summary() const {
     layer_summary.layer = layer;
     layer_summary.figures = acc.layer.summary();
     for (size_t h = 0; h < acc.heads.size(); ++h) {
+      if (!wants_head(static_cast<int>(h))) continue;
       HeadSummary head;
       head.layer = layer;
       head.head = static_cast<int>(h);

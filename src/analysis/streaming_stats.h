@@ -26,6 +26,8 @@ namespace attnscope::analysis {
 struct StreamingStatsOptions {
   // Layers to analyse; empty = all.
   std::set<int> layers;
+  // Heads (index within a layer) to analyse; empty = all. Layer figures are the mean of these.
+  std::set<int> heads;
   PatternThresholds thresholds;
 };
 
@@ -45,6 +47,7 @@ class StreamingStats : public AttentionObserver {
   // Texts seen so far.
   int64_t texts() const;
   bool wants_layer(int layer) const;
+  bool wants_head(int head) const;
   AnalysisSummary summary() const;
 
  private:

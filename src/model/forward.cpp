@@ -308,6 +308,14 @@ class ForwardPass {
     view.probs = probs_;
     view.attention_mask =
         std::span<const int64_t>(mask_).subspan(sequence * in_.tokens, in_.tokens);
+    // v rows of this sequence, read in place from qkv_ [token, q | k | v].
+    const int64_t qkv_dim = c_.qkv_dim();
+    view.values = std::span<const float>(qkv_).subspan(
+        sequence * in_.tokens * qkv_dim + c_.q_dim() + c_.kv_dim(),
+        (in_.tokens - 1) * qkv_dim + c_.kv_dim());
+    view.value_row_stride = qkv_dim;
+    view.num_kv_heads = c_.num_key_value_heads;
+    view.head_dim = c_.head_dim;
     for (AttentionObserver* observer : observers_) observer->on_attention(view);
   }
 

@@ -24,6 +24,14 @@ struct LayerAttention {
   std::span<const float> probs;
   // [T]; 1 = real token, 0 = padding. Padded query rows are still computed (HF semantics).
   std::span<const int64_t> attention_mask;
+  // A forward pass also lends this sequence's value vectors (x W_V + b_V, what the heads
+  // average; norm-based importance needs them). Empty for saved attention. Key key_pos, kv head
+  // g: values[key_pos * value_row_stride + g * head_dim + d], d < head_dim; query head h reads
+  // kv head h / (num_heads / num_kv_heads) (GQA / MQA).
+  std::span<const float> values;
+  int64_t value_row_stride = 0;
+  int64_t num_kv_heads = 0;
+  int64_t head_dim = 0;
 };
 
 class AttentionObserver {

@@ -1,6 +1,7 @@
 // The reference forward: the same model as Model::forward written as plainly as possible, one
 // token and one head at a time with explicit loops and no BLAS, so that it can be read top to
 // bottom and trusted as a second oracle in tests (random weights, every architecture).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -98,6 +99,11 @@ std::vector<Vec> attention(const ModelConfig& c, const LayerWeights& lw, int lay
       }
     }
   }
+  Vec values(T * c.kv_dim());  // [key_pos, kv head · head_dim]
+  for (int64_t t = 0; t < T; ++t) {
+    std::copy(qkv[t].begin() + c.q_dim() + c.kv_dim(), qkv[t].end(),
+              values.begin() + t * c.kv_dim());
+  }
   LayerAttention view;
   view.layer = layer;
   view.sequence = sequence;
@@ -106,6 +112,10 @@ std::vector<Vec> attention(const ModelConfig& c, const LayerWeights& lw, int lay
   view.causal = c.causal;
   view.probs = probs;
   view.attention_mask = mask;
+  view.values = values;
+  view.value_row_stride = c.kv_dim();
+  view.num_kv_heads = kv_heads;
+  view.head_dim = hd;
   for (AttentionObserver* observer : observers) observer->on_attention(view);
 
   std::vector<Vec> out(T);

@@ -8,11 +8,12 @@
 namespace attnscope::report {
 
 ImportanceReport rank_importance(std::vector<analysis::TokenScore> scores,
-                                 std::span<const int64_t> ids, std::string model,
-                                 std::string method, int64_t top) {
+                                 std::span<const int64_t> ids, ImportanceContext context) {
+  if (context.exclude_first && !scores.empty()) scores.erase(scores.begin());
   std::stable_sort(scores.begin(), scores.end(),
                    [](const auto& a, const auto& b) { return a.score > b.score; });
-  ImportanceReport report{std::move(model), std::move(method), {}};
+  ImportanceReport report{std::move(context), {}};
+  const int64_t top = report.context.top;
   for (const auto& s : scores) {
     if (top > 0 && static_cast<int64_t>(report.tokens.size()) >= top) break;
     RankedToken r{static_cast<int64_t>(report.tokens.size()) + 1, s.position, s.token, std::nullopt,
@@ -23,13 +24,24 @@ ImportanceReport rank_importance(std::vector<analysis::TokenScore> scores,
   return report;
 }
 
-nlohmann::json importance_json(const ImportanceReport& report) {
-  nlohmann::json out = {{"model", report.model}, {"method", report.method}};
-  nlohmann::json list = nlohmann::json::array();
+nlohmann::ordered_json importance_json(const ImportanceReport& report) {
+  const ImportanceContext& c = report.context;
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out["model"] = c.model;
+  out["method"] = c.method;
+  out["causal"] = c.causal;
+  if (c.method == "raw") out["visible_only"] = c.visible_only;
+  if (c.target) out["target"] = *c.target;
+  if (c.exclude_first) out["exclude_first"] = true;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& r : report.tokens) {
-    nlohmann::json item = {{"rank", r.rank}, {"position", r.position}, {"score", r.score}};
-    item["token"] = r.token.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.token);
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
+    item["position"] = r.position;
+    item["token"] =
+        r.token.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.token);
     if (r.id) item["id"] = *r.id;
+    item["score"] = r.score;
+    item["rank"] = r.rank;
     list.push_back(std::move(item));
   }
   out["tokens"] = std::move(list);
@@ -45,8 +57,17 @@ void write_importance_csv(std::ostream& out, const ImportanceReport& report) {
 }
 
 void write_importance_table(std::ostream& out, const ImportanceReport& report) {
-  out << "model: " << (report.model.empty() ? "(unknown)" : report.model)
-      << "   method: " << report.method << "\n\n";
+  const ImportanceContext& c = report.context;
+  out << "model: " << (c.model.empty() ? "(unknown)" : c.model) << "   method: " << c.method;
+  if (c.method == "raw") {
+    out << (c.visible_only ? " (mean over the rows that can see each token)"
+                           : (c.causal ? " (mean over all rows: favours early tokens on a causal "
+                                         "model; see --visible-only)"
+                                       : ""));
+  }
+  if (c.target) out << " (target position " << *c.target << ")";
+  if (c.exclude_first) out << "   first token left out";
+  out << "\n\n";
   constexpr size_t kTokenColumn = 24;
   char line[64];
   std::snprintf(line, sizeof(line), "%5s  %8s  ", "rank", "position");

@@ -26,21 +26,30 @@ struct RankedToken {
   double score = 0;
 };
 
-struct ImportanceReport {
+// How the scores were made and which of them are shown.
+struct ImportanceContext {
   std::string model;
-  std::string method;
+  std::string method;  // raw | rollout | flow | norm
+  bool causal = false;
+  bool visible_only = false;      // raw only: mean over the rows that can see each token
+  std::optional<int64_t> target;  // rollout / flow: the position whose row was read
+  bool exclude_first = false;     // the first token (the attention sink) left out
+  int64_t top = 0;                // keep the K best (0: all)
+};
+
+struct ImportanceReport {
+  ImportanceContext context;
   std::vector<RankedToken> tokens;  // highest score first; ties keep text order
 };
 
-// Ranks `scores` (text order) highest first, ties by position, keeping the first `top` (0: all).
-// `ids[position]` names each token's id when known.
+// Ranks `scores` (text order) highest first, ties by position, keeping the first `top` (0: all)
+// and leaving the first token out when `exclude_first`. `ids[position]` names each token's id.
 ImportanceReport rank_importance(std::vector<analysis::TokenScore> scores,
-                                 std::span<const int64_t> ids, std::string model,
-                                 std::string method, int64_t top = 0);
+                                 std::span<const int64_t> ids, ImportanceContext context);
 
-// {"model", "method", "tokens": [{"rank", "position", "token" (null when unknown), "id"?,
-// "score"}]}.
-nlohmann::json importance_json(const ImportanceReport& report);
+// {"model", "method", "causal", "visible_only" (raw), "target"?, "exclude_first"?,
+//  "tokens": [{"position", "token" (null when unknown), "id"?, "score", "rank"}]}.
+nlohmann::ordered_json importance_json(const ImportanceReport& report);
 
 // rank,position,id,token,score; id is empty when unknown, tokens quoted.
 void write_importance_csv(std::ostream& out, const ImportanceReport& report);
