@@ -71,7 +71,7 @@ export function scaleOf(data, win, { skipFirst = false, diverging = false } = {}
     }
   }
   if (diverging) {
-    const m = Math.max(Math.abs(lo), Math.abs(hi), 1e-6);
+    const m = Math.max(Math.abs(lo), Math.abs(hi), 1e-3);
     return { lo: Number.isFinite(m) ? -m : -1, hi: Number.isFinite(m) ? m : 1 };
   }
   if (!Number.isFinite(hi) || hi <= 0) return { lo: 0, hi: 1 };
@@ -175,7 +175,8 @@ export class HeatmapFigure {
     const table = spec.diverging ? DIVERGING : VIRIDIS;
     const scale = scaleOf(data, win, { skipFirst: spec.skipFirst, diverging: spec.diverging });
     this.scale = scale;
-    const image = renderImage(data, win, D, scale, table, parseColour(cssVar('--masked')), spec.diverging);
+    const masked = parseColour(cssVar(spec.diverging ? '--panel' : '--masked'));
+    const image = renderImage(data, win, D, scale, table, masked, spec.diverging);
 
     const off = document.createElement('canvas');
     off.width = D;
@@ -248,7 +249,7 @@ export class HeatmapFigure {
       const firstK = Math.ceil(win.k0 / step) * step;
       for (let p = firstK; p < win.k0 + win.n; p += step) {
         const s = el('span', { class: 'tick' }, String(p));
-        s.style.left = `${((p - win.k0 + 0.5) / win.n) * drawSize - 7}px`;
+        s.style.left = `${((p - win.k0 + 0.5) / win.n) * drawSize - 20}px`;
         this.keyLabels.append(s);
       }
     }

@@ -103,11 +103,14 @@ const app = {
   showError,
   clearError,
   // Room for a matrix in the current view: px.
+  // Room for a matrix in the current view (px): the width left beside labels, colour bar and
+  // the side card, and the height left below the controls (never under 360).
   matrixSize(columns = 1) {
     const main = byId('views');
-    const width = (main.clientWidth - 40) / columns - 130 - 90;
-    const height = window.innerHeight - 250;
-    return Math.max(220, Math.min(width, Math.max(height, 420)));
+    const width = (main.clientWidth - 40) / columns - 130 - 90 - (columns === 1 ? 270 : 0);
+    const top = main.getBoundingClientRect().top + window.scrollY;
+    const height = window.innerHeight - top - 150;
+    return Math.max(220, Math.min(width, Math.max(height, 360)));
   },
   theme: currentTheme,
   snapshot: api.isSnapshot(),

@@ -7,6 +7,7 @@ import { HeatmapFigure, describeCell } from '../heatmap_figure.js';
 import { figuresToCanvas, figuresToSvg } from '../figure_export.js';
 import { fixed, quoted } from '../format.js';
 import { csvField } from './heatmap.js';
+import { ApiError } from '../api.js';
 
 // Pairs [i, j] with a[i] === b[j], in order, as many as possible (LCS).
 export function alignTokens(a, b) {
@@ -87,9 +88,9 @@ export function create(container, app) {
       current = null;
       return;
     }
-    if (!infoB) throw new Error(`unknown model '${model2}'`);
+    if (!infoB) throw new ApiError(`unknown model '${model2}'`, 'input');
     if (s.layer >= infoB.layers || s.head >= infoB.heads) {
-      throw new Error(`model ${model2} has ${infoB.layers} layers × ${infoB.heads} heads; layer ${s.layer} head ${s.head} is not in it`);
+      throw new ApiError(`model ${model2} has ${infoB.layers} layers × ${infoB.heads} heads; layer ${s.layer} head ${s.head} is not in it`, 'input');
     }
     const [a, b] = await Promise.all([app.attention(s.layer), app.attention(s.layer, s.text2, model2)]);
     if (stale()) return;
@@ -126,7 +127,7 @@ export function create(container, app) {
   }
 
   function figures() {
-    if (!current) throw new Error('nothing to export: type a second text first');
+    if (!current) throw new ApiError('nothing to export: type a second text first', 'input');
     const { s, a, b, ia, ib, diff, tokensD, causal } = current;
     const whole = (T) => ({ q0: 0, k0: 0, n: T });
     return [

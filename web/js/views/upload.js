@@ -3,7 +3,7 @@
 // text of every other view) and the statistics over all of them (mean ± std) show below.
 
 import { el } from '../dom.js';
-import { upload } from '../api.js';
+import { upload, ApiError } from '../api.js';
 import { StatsPanel, analysisCsv, gridImage } from './stats.js';
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -51,7 +51,7 @@ export function create(container, app) {
     if (!file) return;
     try {
       app.clearError();
-      if (file.size > MAX_BYTES) throw new Error(`${file.name} is ${(file.size / 1048576).toFixed(1)} MB; uploads are limited to 20 MB`);
+      if (file.size > MAX_BYTES) throw new ApiError(`${file.name} is ${(file.size / 1048576).toFixed(1)} MB; uploads are limited to 20 MB`, 'input');
       status.textContent = `reading ${file.name}…`;
       document.body.setAttribute('data-state', 'loading');
       const content = await file.text();
@@ -102,7 +102,7 @@ export function create(container, app) {
   }
 
   function need() {
-    if (!uploaded) throw new Error('upload a file first');
+    if (!uploaded) throw new ApiError('upload a file first', 'input');
     return uploaded.answer.analysis;
   }
 
