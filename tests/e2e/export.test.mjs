@@ -6,15 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scenario, startServer, launchBrowser, watch, assert, assertEqual } from './lib/harness.mjs';
-import { openDashboard, analyze, byTestId, clickPicker, waitRendered, renderCount, DEMO_TEXT } from './lib/dashboard.mjs';
+import { openDashboard, analyze, byTestId, clickPicker, clickDownload, waitRendered, renderCount, DEMO_TEXT } from './lib/dashboard.mjs';
 import { pngSize, checkXml } from './lib/files.mjs';
 
 // Clicks an export button and saves the download; returns {file, bytes, name}.
 async function exportFile(t, page, kind) {
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 30000 }),
-    byTestId(page, `export-${kind}`).click(),
-  ]);
+  const download = await clickDownload(page, `export-${kind}`);
   const name = download.suggestedFilename();
   const file = path.join(t.downloads, name);
   await download.saveAs(file);

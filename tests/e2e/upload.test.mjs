@@ -41,19 +41,30 @@ scenario('upload', async (t) => {
   const demo = models.models.find((m) => m.id === 'demo');
   assertEqual(expected.analysis.heads.length, demo.layers * demo.heads, '/api/upload aggregates every head');
   assert(await byTestId(page, 'error').isHidden(), `no error after the upload: ${await byTestId(page, 'error').textContent()}`);
+
+  // The first text became the analyzed text; the list has one item per text, named as the API names them.
+  await page.waitForFunction((text) => new URLSearchParams(location.hash.slice(1)).get('text') === text, TEXTS[0], { timeout: 30000 });
+  const items = byTestId(page, 'upload-item');
+  assertEqual(await items.count(), TEXTS.length, 'one list item per uploaded text');
+  for (let i = 0; i < TEXTS.length; ++i) {
+    const item = await items.nth(i).innerText();
+    assert(item.includes(expected.names[i]) && item.includes(TEXTS[i]), `item ${i} shows ${expected.names[i]} and its text: ${JSON.stringify(item)}`);
+  }
+  // The statistics over all texts: one grid cell per head.
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="upload-stats-cell"]').length === n, demo.layers * demo.heads, { timeout: 30000 });
   await t.shot(page, 'upload-list-light');
 
-  // Picking a listed text makes it the current text and draws it.
-  const second = page.locator('[data-testid="upload-text"]').nth(1);
-  if (await second.count()) {
-    const drawn = await renderCount(page);
-    await second.click();
-    await page.waitForFunction((text) => new URLSearchParams(location.hash.slice(1)).get('text') === text, TEXTS[1], { timeout: 30000 });
-    await waitRendered(page, drawn);
-    assertEqual((await hashState(page)).text, TEXTS[1], 'the picked text is the current text');
-  } else {
-    t.log('no [data-testid=upload-text] items: picking a listed text not checked');
-  }
+  // Picking a listed text makes it the current text, for every view.
+  await items.nth(1).click();
+  await page.waitForFunction((text) => new URLSearchParams(location.hash.slice(1)).get('text') === text, TEXTS[1], { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="upload-item"][data-index="1"]')?.classList.contains('current'), null, { timeout: 30000 });
+  await showView(page, 'heatmap');
+  assertEqual(Number(await byTestId(page, 'heatmap').getAttribute('data-t')),
+    (await server.api('/api/tokenize', { model: 'demo', text: TEXTS[1] })).tokens.length, 'the heatmap shows the picked text');
+  // Next → steps to the third text.
+  await showView(page, 'upload');
+  await byTestId(page, 'upload-next').click();
+  await page.waitForFunction((text) => new URLSearchParams(location.hash.slice(1)).get('text') === text, TEXTS[2], { timeout: 30000 });
   assert((await renderCount(page)) >= before, 'render count');
   for (const w of watched) await w.check();
 });

@@ -2,7 +2,9 @@
 // content, and saves a screenshot of each under <build>/e2e-screenshots/ (<view>-<theme>.png).
 // No console error, page error or CSP violation in any of them.
 import { scenario, startServer, launchBrowser, assert, assertEqual } from './lib/harness.mjs';
-import { openDashboard, analyze, byTestId, showView, DEMO_TEXT, VIEWS } from './lib/dashboard.mjs';
+import { openDashboard, analyze, byTestId, showView, renderCount, waitRendered, waitHash, hoverCell, DEMO_TEXT, VIEWS } from './lib/dashboard.mjs';
+
+const TEXT_B = DEMO_TEXT.replace('the cat', 'the dog').replace('the dog ran', 'the cat ran');
 
 // What each view must show (data-testid) once drawn.
 const CONTENT = {
@@ -11,8 +13,8 @@ const CONTENT = {
   model: 'model-view',
   stats: 'stats-grid',
   importance: 'importance',
-  compare: 'view-compare',
-  upload: 'upload',
+  compare: 'compare',
+  upload: 'upload-dropzone',
 };
 
 scenario('views', async (t) => {
@@ -27,6 +29,17 @@ scenario('views', async (t) => {
     backgrounds[theme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     for (const view of VIEWS) {
       if (view !== 'heatmap') await showView(page, view);
+      if (view === 'compare') {
+        // B: the same text with two words swapped; A, B and B − A drawn.
+        const before = await renderCount(page);
+        await byTestId(page, 'compare-input').fill(TEXT_B);
+        await byTestId(page, 'compare-run').click();
+        await waitHash(page, { text2: TEXT_B });
+        await waitRendered(page, before);
+        for (const id of ['compare-a', 'compare-b', 'compare-diff']) assert(await byTestId(page, id).isVisible(), `${theme}: compare shows ${id}`);
+        const tip = await hoverCell(page, 1, 0, 'compare-diff');
+        assert(/^query 1 'the' → key 0 '<s>': B − A = [+-]\d\.\d{4}$/.test(tip.text), `${theme}: compare difference tooltip ${JSON.stringify(tip.text)}`);
+      }
       const content = byTestId(page, CONTENT[view]).first();
       assert(await content.isVisible(), `${theme}: the ${view} view shows [data-testid=${CONTENT[view]}]`);
       const box = await content.boundingBox();
@@ -43,5 +56,21 @@ scenario('views', async (t) => {
   await byTestId(page, 'theme-toggle').click();
   await page.waitForFunction(() => document.documentElement.getAttribute('data-theme') === 'dark', null, { timeout: 10000 });
   assertEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), backgrounds.dark, 'theme button: dark background');
+
+  // Model view: a click on a thumbnail opens that head in the heatmap.
+  await showView(page, 'model');
+  const thumbs = byTestId(page, 'model-thumb');
+  const models = await server.api('/api/models');
+  const demo = models.models.find((m) => m.id === 'demo');
+  assertEqual(await thumbs.count(), demo.layers * demo.heads, 'one thumbnail per head');
+  const drawn = await renderCount(page);
+  await page.locator('[data-testid="model-thumb"][data-layer="1"][data-head="2"]').click();
+  await waitHash(page, { view: 'heatmap', layer: 1, head: 2 });
+  await waitRendered(page, drawn);
+  assertEqual(await byTestId(page, 'heatmap-title').textContent(), 'Layer 1 · Head 2', 'thumbnail opens its head');
+
+  // Statistics: one grid cell per head.
+  await showView(page, 'stats');
+  assertEqual(await byTestId(page, 'stats-cell').count(), demo.layers * demo.heads, 'one statistics cell per head');
   for (const w of watched) await w.check();
 });

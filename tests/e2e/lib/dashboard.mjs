@@ -98,6 +98,7 @@ export async function pickerValue(page, which) {
 
 // Clicks the button of `value` in the layer or head picker and waits for the redraw.
 export async function clickPicker(page, which, value) {
+  if ((await pickerValue(page, which)) === value) return renderCount(page); // nothing to switch
   const before = await renderCount(page);
   await page.locator(`[data-testid="${which}-select"] [data-value="${value}"]`).click();
   await waitHash(page, { [which]: value });
@@ -117,6 +118,7 @@ export async function pressFor(page, key, expected) {
 // {text, value (data-value, a number or null)}.
 export async function hoverCell(page, q, k, testid = 'heatmap') {
   const canvas = page.locator(`[data-testid="${testid}"]`).first();
+  await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   assert(box && box.width > 0, `${testid} canvas has no size`);
   const [q0, k0, n] = (await canvas.getAttribute('data-window')).split(',').map(Number);
@@ -142,4 +144,20 @@ export async function hoverCell(page, q, k, testid = 'heatmap') {
 // Everything the page shows to a reader (text of the DOM, attribute values excluded).
 export async function pageText(page) {
   return page.evaluate(() => document.body.innerText);
+}
+
+// Clicks the button `testid` and returns the download it starts; fails with the page's error
+// message when the page shows an error instead.
+export async function clickDownload(page, testid) {
+  const download = page.waitForEvent('download', { timeout: WAIT });
+  const error = page.waitForFunction(() => {
+    const box = document.querySelector('[data-testid="error"]');
+    return box && !box.hidden && box.textContent;
+  }, null, { timeout: WAIT });
+  await byTestId(page, testid).click();
+  const first = await Promise.race([download.then((d) => ({ d })), error.then((e) => ({ e }))]);
+  download.catch(() => {});
+  error.catch(() => {});
+  if (first.e) throw new Error(`${testid}: the page showed an error instead of a download: ${await first.e.jsonValue()}`);
+  return first.d;
 }

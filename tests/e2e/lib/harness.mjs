@@ -67,7 +67,8 @@ const cleanups = [];
 export function onCleanup(fn) {
   cleanups.push(fn);
 }
-async function runCleanups() {
+// Runs every registered cleanup (latest first): the browser, then the server.
+export async function runCleanups() {
   while (cleanups.length) {
     const fn = cleanups.pop();
     try {
@@ -80,7 +81,7 @@ async function runCleanups() {
 
 // ---- the server ----
 
-const READY = /^attnscope serve: (http:\/\/[^/\s]+)\/\?token=([0-9A-Za-z_-]+)\s*$/;
+const READY = /^attnscope serve: (http:\/\/[^/\s]+)\/\?token=([0-9A-Za-z._~-]+)\s*$/;
 
 // Starts `attnscope serve --port 0 --token T <args>` and waits for its ready line.
 // Returns {base, token, url, process, api(path, body?, {format}?)}.
@@ -267,6 +268,10 @@ export function scenario(name, body, { timeoutMs = 150000 } = {}) {
         return target;
       },
     };
+    // a failure screenshot of an earlier run would mislead
+    for (const file of fs.existsSync(t.screenshots) ? fs.readdirSync(t.screenshots) : []) {
+      if (file.startsWith(`FAILED-${name}-`)) fs.rmSync(path.join(t.screenshots, file));
+    }
     try {
       t.playwright = await loadPlaywright();
       fs.mkdirSync(t.downloads, { recursive: true });
