@@ -1,7 +1,7 @@
 // The page's only data source. Live mode: fetch() to the attnscope server's JSON API
 // (docs/api.md), authenticated by the HttpOnly cookie the server set when the page was opened
 // with ?token=. Snapshot mode (the offline HTML file of `attnscope report`): the same answers,
-// read from the JSON embedded in <script type="application/json" id="attnscope-snapshot">.
+// read from the JSON script element whose id is "attnscope-snapshot" (web/README.md).
 //
 // Answers are cached here (by request), so switching layer or head, or coming back to a view,
 // asks the server nothing new. Attention travels in the binary form (?format=f16, or f32).

@@ -72,7 +72,13 @@ export function set(patch) {
   if (changed.length === 0) return;
   current = next;
   const hash = serialize(current);
-  if (location.hash !== hash) history.replaceState(null, '', hash);
+  if (location.hash !== hash) {
+    try {
+      history.replaceState(null, '', hash);
+    } catch {
+      // a sandboxed or srcdoc iframe (a snapshot in a notebook) may refuse: the state still works
+    }
+  }
   for (const listener of listeners) listener(get(), new Set(changed));
 }
 
