@@ -9,7 +9,6 @@ const MAX_LABELLED = 96;
 const MAX_SVG_CELLS = 128;
 const FONT = '11px "DejaVu Sans Mono", Menlo, Consolas, monospace';
 const TITLE_FONT = 'bold 13px system-ui, "DejaVu Sans", sans-serif';
-const LABEL_ROOM = 110;
 
 // A matrix figure: {title, rowTokens, colTokens, T, values (T*T), causal, win {q0,k0,n},
 // scale {lo, hi}, diverging}.
@@ -18,7 +17,16 @@ function layoutOf(fig, cellCap) {
   const labelled = n <= MAX_LABELLED;
   const blocks = labelled ? n : Math.min(n, cellCap);
   const cell = labelled ? Math.max(8, Math.min(22, Math.floor(640 / n))) : Math.max(1, Math.floor(640 / blocks));
-  return { n, labelled, blocks, cell, size: blocks * cell };
+  // Room for the token labels: the longest (clipped) label at about 7 px a character.
+  let longest = 8;
+  if (labelled) {
+    for (let i = 0; i < n; ++i) {
+      longest = Math.max(longest, clip(tokenLabel(fig.rowTokens[fig.win.q0 + i])).length,
+        clip(tokenLabel(fig.colTokens[fig.win.k0 + i])).length);
+    }
+  }
+  const room = labelled ? Math.min(124, longest * 7 + 14) : 40;
+  return { n, labelled, blocks, cell, size: blocks * cell, room };
 }
 
 // The value of block (bi, bj) of the figure's window: the largest (|largest| if diverging)
@@ -40,11 +48,11 @@ function blockValue(fig, layout, bi, bj) {
 }
 
 function figureWidth(layout) {
-  return LABEL_ROOM + layout.size + 70;
+  return layout.room + layout.size + 70;
 }
 
 function figureHeight(layout) {
-  return 28 + LABEL_ROOM + layout.size + 16;
+  return 28 + layout.room + layout.size + 16;
 }
 
 // PNG: the figures side by side on one canvas (white background, or the theme's when given).
@@ -63,8 +71,8 @@ export function figuresToCanvas(figures, colours = { bg: '#ffffff', text: '#1d23
   figures.forEach((fig, f) => {
     const layout = layouts[f];
     const table = fig.diverging ? DIVERGING : VIRIDIS;
-    const top = 28 + LABEL_ROOM;
-    const left = x0 + LABEL_ROOM;
+    const top = 28 + layout.room;
+    const left = x0 + layout.room;
     ctx.fillStyle = colours.text;
     ctx.font = TITLE_FONT;
     ctx.textBaseline = 'top';
@@ -142,8 +150,8 @@ export function figuresToSvg(figures) {
   figures.forEach((fig, f) => {
     const layout = layouts[f];
     const table = fig.diverging ? DIVERGING : VIRIDIS;
-    const top = 28 + LABEL_ROOM;
-    const left = x0 + LABEL_ROOM;
+    const top = 28 + layout.room;
+    const left = x0 + layout.room;
     parts.push(`<text x="${x0}" y="18" font-family="system-ui, DejaVu Sans, sans-serif" font-size="13" font-weight="bold" fill="#1d2330">${xml(fig.title)}</text>`);
     parts.push('<g shape-rendering="crispEdges">');
     for (let bi = 0; bi < layout.blocks; ++bi) {

@@ -25,7 +25,7 @@ export function create(container, app) {
     const info = app.model();
     const analysis = await app.analysis();
     if (stale()) return;
-    const size = Math.max(34, Math.min(84, Math.floor((container.clientWidth - 80) / info.heads) - 10));
+    const size = Math.max(34, Math.min(128, Math.floor((container.clientWidth - 80) / info.heads) - 10));
     grid.style.gridTemplateColumns = `auto repeat(${info.heads}, ${size + 4}px)`;
     const cells = [el('div')];
     for (let h = 0; h < info.heads; ++h) cells.push(el('div', { class: 'axis' }, `H${h}`));
@@ -42,7 +42,7 @@ export function create(container, app) {
           'data-testid': 'model-thumb', 'data-layer': layer, 'data-head': head,
           title: `layer ${layer} · head ${head}${stat ? ` · ${stat.pattern}` : ''} — open in the heatmap`,
           'aria-label': `layer ${layer} head ${head}`,
-        }, canvas));
+        }, canvas, size >= 56 && stat ? el('span', { class: 'thumb-caption' }, stat.pattern) : null));
       }
     }
     grid.replaceChildren(...cells);
