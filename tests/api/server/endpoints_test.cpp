@@ -249,10 +249,23 @@ TEST(ApiEndpoints, UploadJsonlAnalysesEveryTextLikeTheCli) {
   EXPECT_NE(bad_reply.body.find("line 1"), std::string::npos) << bad_reply.body;
 }
 
-TEST(ApiEndpoints, ReportWithoutABuilderIsUnsupported) {
+TEST(ApiEndpoints, ReportEqualsTheCliSnapshot) {
   const Reply r = shared_server().post("/api/report", request_body(kText));
+#if __has_include("server/snapshot.h")
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(r.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(r.header("content-disposition"), "attachment; filename=\"attnscope-report.html\"");
+  TempDir dir("api");
+  const std::string out = dir.file("report.html");
+  const CliResult cli = run_cli({"report", "--model", "demo", "--text", kText, "--out", out});
+  ASSERT_EQ(cli.exit_code, 0) << cli.error;
+  std::ifstream in(out, std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(r.body, file);
+#else
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(nlohmann::json::parse(r.body).at("kind"), "unsupported");
+#endif
 }
 
 TEST(ApiEndpoints, BadJsonAndMissingFieldsAre400) {
