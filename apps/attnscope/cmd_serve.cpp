@@ -20,10 +20,6 @@
 #include "server/api.h"
 #include "server/dashboard.h"
 #include "server/http_server.h"
-#if __has_include("server/snapshot.h")
-#include "server/snapshot.h"
-#define ATTNSCOPE_HAS_SNAPSHOT 1
-#endif
 #include "server/snapshot.h"
 
 extern char** environ;

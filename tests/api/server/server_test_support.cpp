@@ -11,10 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#if __has_include("server/snapshot.h")
 #include "server/snapshot.h"
-#define ATTNSCOPE_HAS_SNAPSHOT 1
-#endif
 
 namespace attnscope::testing {
 namespace {
@@ -156,11 +153,7 @@ std::string send_raw(uint16_t port, const std::string& bytes, int timeout_ms) {
 TestServer::TestServer(TestServerOptions options) {
   if (options.dashboard.models.empty()) options.dashboard.models = {"demo"};
   dashboard_ = std::make_unique<server::Dashboard>(options.dashboard);
-#ifdef ATTNSCOPE_HAS_SNAPSHOT
   api_ = std::make_unique<server::Api>(*dashboard_, server::build_report);
-#else
-  api_ = std::make_unique<server::Api>(*dashboard_);
-#endif
   server::HttpServerOptions http_options;
   http_options.host = options.host;
   http_options.port = 0;
