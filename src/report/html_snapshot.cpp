@@ -372,8 +372,8 @@ std::string html_snapshot(std::span<const web::Asset> assets, const nlohmann::js
         if (!entry_seen)
           throw FormatError("web/index.html", "no <script type=\"module\" src=\"js/main.js\">");
         out += "<script type=\"application/json\" id=\"attnscope-snapshot\">" +
-               script_safe_json(bundle) + "</script>\n<script>\n" + bundle_modules(assets) +
-               "</script>\n";
+               script_safe_json(bundle) + "</script>\n<script id=\"attnscope-page\">\n" +
+               bundle_modules(assets) + "</script>\n";
       }
       out += tag;
       continue;

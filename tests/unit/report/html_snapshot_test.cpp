@@ -94,7 +94,7 @@ TEST(HtmlSnapshot, NoExternalReferenceAndNoModuleSyntaxLeft) {
   for (size_t at = html.find("<script"); at != std::string::npos; at = html.find("<script", at + 1))
     ++count;
   EXPECT_EQ(count, 2u);
-  EXPECT_LT(html.find("id=\"attnscope-snapshot\""), html.find("<script>\n"))
+  EXPECT_LT(html.find("id=\"attnscope-snapshot\""), html.find("<script id=\"attnscope-page\">\n"))
       << "the data must precede the code that reads it";
 }
 
