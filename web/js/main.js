@@ -107,7 +107,7 @@ const app = {
   // the side card, and the height left below the controls (never under 360).
   matrixSize(columns = 1) {
     const main = byId('views');
-    const width = (main.clientWidth - 40) / columns - 130 - 90 - (columns === 1 ? 270 : 0);
+    const width = (main.clientWidth - 40) / columns - 130 - 90 - (columns === 1 ? 270 : 40);
     const top = main.getBoundingClientRect().top + window.scrollY;
     const height = window.innerHeight - top - 150;
     return Math.max(220, Math.min(width, Math.max(height, 360)));
