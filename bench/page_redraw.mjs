@@ -174,7 +174,6 @@ async function measureModel(browser, server, model, text, runs) {
   await page.goto(`${server.url}#${hash}`);
   await page.waitForFunction(() => document.body.getAttribute('data-state') === 'ready', null, { timeout: 120000 });
   const layerButton = (l) => `[data-testid="layer-select"] [data-value="${l}"]`;
-  const headButton = (h) => `[data-testid="head-select"] [data-value="${h}"]`;
   const tab = (v) => `[data-testid="tab-${v}"]`;
 
   // First visit of each layer in the heatmap (includes the attention fetch, if the background
@@ -184,24 +183,33 @@ async function measureModel(browser, server, model, text, runs) {
   await timedClick(page, layerButton(0));
 
   const rows = [];
-  const series = async (view, kind, selectors) => {
+  // The button of the next layer (head) after the chosen one, so that every click changes it.
+  const next = (which, count) => async () => {
+    const current = await page.evaluate((id) => Number(document.querySelector(`[data-testid="${id}"] [aria-checked="true"]`)?.getAttribute('data-value') ?? 0), `${which}-select`);
+    return `[data-testid="${which}-select"] [data-value="${(current + 1) % count}"]`;
+  };
+  const nextLayer = next('layer', info.layers);
+  const nextHead = next('head', info.heads);
+  const series = async (view, kind, target) => {
     const times = [];
-    for (let i = 0; i < runs; ++i) times.push(await timedClick(page, selectors[i % selectors.length]));
+    for (let i = 0; i < runs; ++i) times.push(await timedClick(page, await target()));
     rows.push({ model, T, view, kind, runs, median: median(times), p90: quantile(times, 0.9), max: Math.max(...times) });
   };
-  const layers = Array.from({ length: info.layers }, (_, l) => layerButton((l + 1) % info.layers));
-  const heads = Array.from({ length: info.heads }, (_, h) => headButton((h + 1) % info.heads));
+  const showTab = async (view) => {
+    const selected = await page.locator(tab(view)).getAttribute('aria-selected');
+    return selected === 'true' ? null : timedClick(page, tab(view));
+  };
   for (const view of ['heatmap', 'head', 'compare']) {
-    await timedClick(page, tab(view));
+    await showTab(view);
     // one untimed pass: the compare view's second text is fetched here
-    for (const s of layers) await timedClick(page, s);
-    await series(view, 'layer', layers);
-    if (view !== 'head') await series(view, 'head', heads);
+    for (let l = 0; l < info.layers; ++l) await timedClick(page, await nextLayer());
+    await series(view, 'layer', nextLayer);
+    if (view !== 'head') await series(view, 'head', nextHead);
   }
   for (const view of ['model', 'stats', 'importance']) {
     const times = [];
     for (let i = 0; i <= runs; ++i) {
-      await timedClick(page, tab('heatmap'));
+      await showTab('heatmap');
       const ms = await timedClick(page, tab(view));
       if (i > 0) times.push(ms); // the first one may fetch (importance)
     }

@@ -39,14 +39,16 @@ function craftModel(binary, dir) {
 }
 
 // Fails when the page holds an element created from data: an img other than the logo, an s or
-// unk element, a script other than the page's own module.
+// unk element, a script other than the page's own, a script holding the text's alert(2).
 async function checkNoInjection(page, where) {
   const found = await page.evaluate(() => ({
     imgs: [...document.querySelectorAll('img')].filter((i) => !i.classList.contains('logo')).map((i) => i.outerHTML),
-    tags: [...document.querySelectorAll('s, unk, script:not([type="module"]):not([type="application/json"])')].map((e) => e.outerHTML.slice(0, 80)),
+    // the page's own scripts: its module (live), its inlined code and data (snapshot)
+    tags: [...document.querySelectorAll('s, unk, script:not([type="module"]):not([type="application/json"]):not([id^="attnscope-"])')].map((e) => e.outerHTML.slice(0, 80)),
+    scripts: [...document.querySelectorAll('script:not([type="application/json"])')].filter((e) => e.textContent.includes('alert(2)')).length,
     handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).map((e) => e.outerHTML.slice(0, 80)),
   }));
-  assertEqual(found, { imgs: [], tags: [], handlers: [] }, `${where}: no element made from data`);
+  assertEqual(found, { imgs: [], tags: [], scripts: 0, handlers: [] }, `${where}: no element made from data`);
 }
 
 scenario('escaping', async (t) => {
