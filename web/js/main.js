@@ -187,6 +187,7 @@ async function renderView() {
   }
   if (!modelInfo(s.model)) return;
   body.setAttribute('data-state', 'loading');
+  byId('render-time').textContent = 'computing…';
   const start = performance.now();
   try {
     await views[s.view].render(s, () => token !== renderToken);
@@ -202,6 +203,7 @@ async function renderView() {
   } catch (error) {
     if (token !== renderToken) return;
     showError(error);
+    byId('render-time').textContent = '';
     body.setAttribute('data-state', 'error');
   }
 }
