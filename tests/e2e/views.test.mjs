@@ -69,6 +69,22 @@ scenario('views', async (t) => {
   await waitRendered(page, drawn);
   assertEqual(await byTestId(page, 'heatmap-title').textContent(), 'Layer 1 · Head 2', 'thumbnail opens its head');
 
+  // Head view: a click on a head's toggle hides its lines (and shows them again); hovering a
+  // token isolates its lines.
+  await showView(page, 'head');
+  const heads = () => byTestId(page, 'head-view-canvas').getAttribute('data-heads');
+  assertEqual(await heads(), '0,1,2,3', 'head view shows every head');
+  let count = await renderCount(page);
+  await page.locator('[data-testid="head-toggle"][data-head="1"]').click();
+  count = await waitRendered(page, count);
+  assertEqual([await heads(), await page.locator('[data-testid="head-toggle"][data-head="1"]').getAttribute('aria-pressed')], ['0,2,3', 'false'], 'head 1 hidden');
+  await page.locator('[data-testid="head-toggle"][data-head="1"]').click();
+  count = await waitRendered(page, count);
+  assertEqual(await heads(), '0,1,2,3', 'head 1 shown again');
+  await page.locator('[data-testid="head-view-token"][data-side="left"][data-pos="3"]').hover();
+  await page.waitForFunction(() => document.querySelector('[data-testid="head-view"]').getAttribute('data-focus') === 'left:3', null, { timeout: 10000 });
+  await t.shot(page, 'head-focus-dark'); // the theme button switched this page to dark
+
   // Statistics: one grid cell per head.
   await showView(page, 'stats');
   assertEqual(await byTestId(page, 'stats-cell').count(), demo.layers * demo.heads, 'one statistics cell per head');
