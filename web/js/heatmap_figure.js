@@ -214,6 +214,7 @@ export class HeatmapFigure {
     this.keyLabels.style.width = `${drawSize}px`;
     this.queryLabels.style.height = `${drawSize}px`;
     this.labelSpans = { q: new Map(), k: new Map() };
+    this.keyLabels.classList.toggle('ticks', cell < LABEL_MIN_CELL);
     if (cell >= LABEL_MIN_CELL) {
       const fontSize = Math.min(11.5, cell - 1.5);
       let longest = 1;

@@ -12,6 +12,8 @@ import { xml } from '../figure_export.js';
 const ROW = 20; // px per token
 const MIN_WEIGHT = 0.01; // lighter lines are not drawn
 const ALPHA_LEVELS = 24;
+// Longer texts show their first MAX_TOKENS tokens (a 20 px row each); the heatmap shows all.
+const MAX_TOKENS = 256;
 
 // The heads shown: the hash's "0,2,3", or all of them.
 export function shownHeads(text, count) {
@@ -28,6 +30,7 @@ function headsText(set, count) {
 
 export function create(container, app) {
   const title = el('span', { class: 'view-title' });
+  const note = el('span', { class: 'view-note', 'data-testid': 'head-view-note' });
   const toggles = el('div', { class: 'head-toggles', 'data-testid': 'head-toggles' });
   const allButton = el('button', { type: 'button', 'data-testid': 'heads-all' }, 'All');
   const noneButton = el('button', { type: 'button', 'data-testid': 'heads-none' }, 'None');
@@ -36,7 +39,7 @@ export function create(container, app) {
   const canvas = el('canvas', { 'data-testid': 'head-view-canvas' });
   const viewBody = el('div', { class: 'head-view-body', 'data-testid': 'head-view' }, left, canvas, right);
   container.append(
-    el('div', { class: 'view-bar' }, title, toggles, allButton, noneButton, el('span', { class: 'grow' }),
+    el('div', { class: 'view-bar' }, title, toggles, allButton, noneButton, note, el('span', { class: 'grow' }),
       el('span', { class: 'view-note' }, 'queries → keys · hover a token to isolate its lines · click a head to show or hide it')),
     viewBody,
   );
@@ -75,19 +78,19 @@ export function create(container, app) {
   }
 
   function drawLines() {
-    const { attention, shown, focus } = current;
+    const { attention, shown, focus, n } = current;
     const T = attention.T;
     const W = width();
-    const ctx = sizeCanvas(canvas, W, (T + 1) * ROW);
+    const ctx = sizeCanvas(canvas, W, (n + 1) * ROW);
     ctx.lineWidth = 1.6;
     const y = (pos) => ROW + pos * ROW + ROW / 2;
     for (const [index, head] of attention.heads.entries()) {
       if (!shown.has(head)) continue;
       const matrix = attention.matrix(index);
       const buckets = Array.from({ length: ALPHA_LEVELS }, () => []);
-      const qs = focus && focus.side === 'left' ? [focus.pos] : Array.from({ length: T }, (_, i) => i);
+      const qs = focus && focus.side === 'left' ? [focus.pos] : Array.from({ length: n }, (_, i) => i);
       for (const q of qs) {
-        const end = attention.causal ? q + 1 : T;
+        const end = attention.causal ? q + 1 : n;
         for (let k = 0; k < end; ++k) {
           if (focus && focus.side === 'right' && k !== focus.pos) continue;
           const w = matrix[q * T + k];
@@ -124,22 +127,23 @@ export function create(container, app) {
         'aria-pressed': shown.has(head) ? 'true' : 'false', title: `show or hide head ${head}`,
       }, swatch, `head ${head}`);
     }));
+    const n = Math.min(attention.T, MAX_TOKENS);
+    note.textContent = n < attention.T ? `showing tokens 0–${n - 1} of ${attention.T}; the heatmap shows all` : '';
     const column = (side) => [
       el('div', { class: 'hv-caption' }, side === 'left' ? 'query' : 'key'),
-      ...attention.tokens.map((token, pos) => el('div', {
+      ...attention.tokens.slice(0, n).map((token, pos) => el('div', {
         class: 'hv-token', 'data-testid': 'head-view-token', 'data-side': side, 'data-pos': pos,
         title: `${side === 'left' ? 'query' : 'key'} ${pos}`,
       }, tokenLabel(token))),
     ];
     left.replaceChildren(...column('left'));
     right.replaceChildren(...column('right'));
-    current = { attention, shown, focus: null, s };
+    current = { attention, shown, focus: null, s, n };
     drawLines();
   }
 
   function exportCanvas() {
-    const { attention } = current;
-    const T = attention.T;
+    const { attention, n: T } = current;
     const lineW = canvas.width / (window.devicePixelRatio || 1);
     const colW = 150;
     const out = document.createElement('canvas');
@@ -157,7 +161,7 @@ export function create(container, app) {
     ctx.drawImage(canvas, 10 + colW, ROW + 4, lineW, (T + 1) * ROW);
     ctx.font = '12px "DejaVu Sans Mono", monospace';
     ctx.textBaseline = 'middle';
-    attention.tokens.forEach((token, pos) => {
+    attention.tokens.slice(0, T).forEach((token, pos) => {
       const yy = ROW + 4 + ROW + pos * ROW + ROW / 2;
       ctx.textAlign = 'right';
       ctx.fillText(tokenLabel(token), 6 + colW, yy);
@@ -168,8 +172,8 @@ export function create(container, app) {
   }
 
   function exportSvg() {
-    const { attention, shown } = current;
-    const T = attention.T;
+    const { attention, shown, n: T } = current;
+    const stride = attention.T;
     const colW = 150;
     const lineW = 300;
     const W = colW * 2 + lineW + 20;
@@ -184,14 +188,14 @@ export function create(container, app) {
       parts.push(`<g stroke="${headColour(head)}" stroke-width="1.6">`);
       for (let q = 0; q < T; ++q) {
         for (let k = 0; k < (attention.causal ? q + 1 : T); ++k) {
-          const w = m[q * T + k];
+          const w = m[q * stride + k];
           if (w < 0.02) continue;
           parts.push(`<line x1="${10 + colW}" y1="${y(q)}" x2="${10 + colW + lineW}" y2="${y(k)}" stroke-opacity="${(w * 0.85).toFixed(3)}"/>`);
         }
       }
       parts.push('</g>');
     }
-    attention.tokens.forEach((token, pos) => {
+    attention.tokens.slice(0, T).forEach((token, pos) => {
       parts.push(`<text x="${6 + colW}" y="${y(pos)}" text-anchor="end" dominant-baseline="middle" fill="#1d2330">${xml(tokenLabel(token))}</text>`);
       parts.push(`<text x="${14 + colW + lineW}" y="${y(pos)}" dominant-baseline="middle" fill="#1d2330">${xml(tokenLabel(token))}</text>`);
     });
