@@ -9,6 +9,13 @@ scenario('open_analyze', async (t) => {
   const watched = [];
   const { page, context } = await openDashboard(t, browser, server, watched);
 
+  // The page is served under the Content-Security-Policy that forbids inline script (what makes
+  // the "no CSP violation" checks of every scenario meaningful).
+  const response = await page.request.get(`${server.base}/`);
+  const csp = response.headers()['content-security-policy'] || '';
+  assert(/script-src 'self'(;|$)/.test(csp) && /default-src 'self'/.test(csp), `page CSP: ${JSON.stringify(csp)}`);
+  assertEqual(response.headers()['x-content-type-options'], 'nosniff', 'X-Content-Type-Options');
+
   // The cookie the page got is HttpOnly and SameSite=Strict, and holds the token.
   const cookies = await context.cookies();
   const cookie = cookies.find((c) => c.name === 'attnscope_token');
