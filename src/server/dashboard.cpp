@@ -143,11 +143,30 @@ Dashboard::Dashboard(DashboardOptions options)
     if (!std::filesystem::is_directory(options_.models_dir, ec)) {
       throw IoError(options_.models_dir, "--models-dir is not a folder");
     }
+    // Only folders inside the models folder: a symlink pointing elsewhere is skipped (checked
+    // component-wise on canonical paths, not as a string prefix).
+    const auto root = std::filesystem::canonical(options_.models_dir, ec);
+    const auto inside = [&](const std::filesystem::path& path) {
+      std::error_code error;
+      const auto real = std::filesystem::canonical(path, error);
+      if (error) return false;
+      auto r = root.begin();
+      auto p = real.begin();
+      for (; r != root.end(); ++r, ++p) {
+        if (p == real.end() || *p != *r) return false;
+      }
+      return p != real.end();
+    };
     std::vector<std::filesystem::path> folders;
     for (const auto& entry : std::filesystem::directory_iterator(options_.models_dir, ec)) {
-      if (entry.is_directory(ec) && std::filesystem::exists(entry.path() / "config.json", ec)) {
-        folders.push_back(entry.path());
+      if (!entry.is_directory(ec) || !std::filesystem::exists(entry.path() / "config.json", ec)) {
+        continue;
       }
+      if (!inside(entry.path())) {
+        warnings_.push_back(entry.path().string() + ": skipped: it leads outside --models-dir");
+        continue;
+      }
+      folders.push_back(entry.path());
     }
     std::sort(folders.begin(), folders.end());
     for (const auto& folder : folders) {

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "analysis/attention_file.h"
 #include "core/dtype.h"
+#include "demo/demo_model.h"
 #include "server_test_support.h"
 #include "support/cli_harness.h"
 #include "support/temp_dir.h"
@@ -311,6 +313,55 @@ TEST(ApiEndpoints, TokenInTheUrlBecomesACookie) {
                   .headers = {std::string("Cookie: attnscope_token=") + kToken},
                   .token = false});
   EXPECT_EQ(with_cookie.status, 200);
+}
+
+// HS-4: the allowlist comes from one models folder; a symlink out of it is not offered.
+TEST(ApiEndpoints, ModelsDirOffersItsFoldersById) {
+  TempDir dir("api-models");
+  const std::filesystem::path models = dir.path() / "models";
+  const std::filesystem::path outside = dir.path() / "outside";
+  const std::filesystem::path demo = demo::resolve_model_spec("demo");
+  std::filesystem::create_directories(models);
+  std::filesystem::copy(demo, models / "tiny", std::filesystem::copy_options::recursive);
+  std::filesystem::copy(demo, outside, std::filesystem::copy_options::recursive);
+  std::filesystem::create_directory_symlink(outside, models / "escape");
+  std::filesystem::create_directories(models / "no-config");
+  std::filesystem::create_directories(models / "broken");
+  std::ofstream(models / "broken" / "config.json") << "{";
+
+  TestServerOptions options;
+  options.dashboard.models_dir = models.string();
+  TestServer server(options);
+  const auto list = nlohmann::json::parse(server.get("/api/models").body).at("models");
+  std::vector<std::string> ids;
+  for (const auto& m : list) ids.push_back(m.at("id"));
+  EXPECT_EQ(ids, (std::vector<std::string>{"tiny", "demo"}));
+  const auto& warnings = server.dashboard().warnings();
+  ASSERT_EQ(warnings.size(), 2u);
+  const std::string all = warnings[0] + "\n" + warnings[1];
+  EXPECT_NE(all.find("broken: skipped: "), std::string::npos) << all;
+  EXPECT_NE(all.find("escape: skipped: it leads outside --models-dir"), std::string::npos) << all;
+
+  const Reply tiny = server.post("/api/analyze", R"({"model": "tiny", "text": "the cat sat"})");
+  ASSERT_EQ(tiny.status, 200) << tiny.body;
+  EXPECT_EQ(
+      nlohmann::json::parse(tiny.body).at("heads"),
+      nlohmann::json::parse(shared_server().post("/api/analyze", request_body("the cat sat")).body)
+          .at("heads"));
+  EXPECT_EQ(server.post("/api/analyze", R"({"model": "escape", "text": "a"})").status, 404);
+}
+
+// The memory guard applies to every request that computes: over the budget, 422 naming sizes.
+TEST(ApiEndpoints, MemoryGuardRefusesAttentionOverTheBudget) {
+  TestServerOptions options;
+  options.dashboard.memory_budget = 16 << 20;  // 16 MiB: less than one layer at T = 1024
+  TestServer server(options);
+  std::string text;
+  for (int k = 0; k < 1023; ++k) text += "the ";
+  const Reply r = server.post("/api/attention", request_body(text, R"(,"layer": 0)"));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("per-request budget"), std::string::npos) << r.body;
+  EXPECT_EQ(server.post("/api/attention", request_body("the cat", R"(,"layer": 0)")).status, 200);
 }
 
 }  // namespace

@@ -151,7 +151,9 @@ std::string send_raw(uint16_t port, const std::string& bytes, int timeout_ms) {
 }
 
 TestServer::TestServer(TestServerOptions options) {
-  if (options.dashboard.models.empty()) options.dashboard.models = {"demo"};
+  if (options.dashboard.models.empty() && options.dashboard.models_dir.empty()) {
+    options.dashboard.models = {"demo"};
+  }
   dashboard_ = std::make_unique<server::Dashboard>(options.dashboard);
   api_ = std::make_unique<server::Api>(*dashboard_, server::build_report);
   server::HttpServerOptions http_options;
