@@ -11,6 +11,10 @@ import { xml } from '../figure_export.js';
 
 const ROW = 20; // px per token
 const MIN_WEIGHT = 0.01; // lighter lines are not drawn
+// Without a hovered token, each query draws its TOP_KEYS strongest keys per head: near-uniform
+// heads would otherwise stroke every (query, key) pair, seconds of software rasterising at
+// 12 heads × T = 128, for lines too faint to see.
+const TOP_KEYS = 8;
 const ALPHA_LEVELS = 24;
 // Longer texts show their first MAX_TOKENS tokens (a 20 px row each); the heatmap shows all.
 const MAX_TOKENS = 256;
@@ -40,7 +44,7 @@ export function create(container, app) {
   const viewBody = el('div', { class: 'head-view-body', 'data-testid': 'head-view' }, left, canvas, right);
   container.append(
     el('div', { class: 'view-bar' }, title, toggles, allButton, noneButton, note, el('span', { class: 'grow' }),
-      el('span', { class: 'view-note' }, 'queries → keys · hover a token to isolate its lines · click a head to show or hide it')),
+      el('span', { class: 'view-note' }, 'queries → keys (the 8 strongest per query and head; hover a token for all of its lines) · click a head to show or hide it')),
     viewBody,
   );
 
@@ -82,19 +86,28 @@ export function create(container, app) {
     const T = attention.T;
     const W = width();
     const ctx = sizeCanvas(canvas, W, (n + 1) * ROW);
-    ctx.lineWidth = 1.6;
+    ctx.lineWidth = 1.3;
     const y = (pos) => ROW + pos * ROW + ROW / 2;
     for (const [index, head] of attention.heads.entries()) {
       if (!shown.has(head)) continue;
       const matrix = attention.matrix(index);
       const buckets = Array.from({ length: ALPHA_LEVELS }, () => []);
       const qs = focus && focus.side === 'left' ? [focus.pos] : Array.from({ length: n }, (_, i) => i);
+      const row = [];
       for (const q of qs) {
         const end = attention.causal ? q + 1 : n;
+        row.length = 0;
         for (let k = 0; k < end; ++k) {
           if (focus && focus.side === 'right' && k !== focus.pos) continue;
           const w = matrix[q * T + k];
-          if (w < MIN_WEIGHT) continue;
+          if (w >= MIN_WEIGHT) row.push(k);
+        }
+        if (!focus && row.length > TOP_KEYS) {
+          row.sort((a, b) => matrix[q * T + b] - matrix[q * T + a]);
+          row.length = TOP_KEYS;
+        }
+        for (const k of row) {
+          const w = matrix[q * T + k];
           buckets[Math.min(ALPHA_LEVELS - 1, Math.floor(w * ALPHA_LEVELS))].push(q, k);
         }
       }

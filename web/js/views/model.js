@@ -30,10 +30,11 @@ export function create(container, app) {
     const cells = [el('div')];
     for (let h = 0; h < info.heads; ++h) cells.push(el('div', { class: 'axis' }, `H${h}`));
     const canvases = [];
+    const byHead = new Map(analysis.heads.map((h) => [`${h.layer},${h.head}`, h]));
     for (let layer = 0; layer < info.layers; ++layer) {
       cells.push(el('div', { class: 'axis row' }, `L${layer}`));
       for (let head = 0; head < info.heads; ++head) {
-        const stat = analysis.heads.find((x) => x.layer === layer && x.head === head);
+        const stat = byHead.get(`${layer},${head}`);
         const canvas = el('canvas');
         canvases.push({ canvas, layer, head });
         cells.push(el('button', {

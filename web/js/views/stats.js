@@ -75,10 +75,11 @@ export class StatsPanel {
     const cells = [el('div')];
     for (let h = 0; h < count; ++h) cells.push(el('div', { class: 'axis' }, `H${h}`));
     const layerNumbers = [...new Set(heads.map((h) => h.layer))].sort((a, b) => a - b);
+    const byHead = new Map(heads.map((h) => [`${h.layer},${h.head}`, h]));
     for (const layer of layerNumbers) {
       cells.push(el('div', { class: 'axis' }, `L${layer}`));
       for (let head = 0; head < count; ++head) {
-        const stat = heads.find((x) => x.layer === layer && x.head === head);
+        const stat = byHead.get(`${layer},${head}`);
         const v = stat ? stat[metric] : null;
         const selected = layer === view.layer && head === view.head;
         const cell = el('div', {
