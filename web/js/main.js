@@ -287,9 +287,10 @@ document.addEventListener('keydown', (event) => {
   if (action() !== false) event.preventDefault();
 });
 
+let resizeTimer = 0;
 window.addEventListener('resize', () => {
-  clearTimeout(window.resizeTimer);
-  window.resizeTimer = setTimeout(renderView, 150);
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(renderView, 150);
 });
 
 // ---- export ----
