@@ -34,7 +34,7 @@ nlohmann::json parse_body(const HttpRequest& request) {
 
 std::string format_of(const HttpRequest& request, std::initializer_list<std::string_view> allowed) {
   const std::string format = request.param("format");
-  if (format.empty()) return "json";
+  if (format.empty() || format == "json") return "json";
   for (auto a : allowed) {
     if (format == a) return format;
   }

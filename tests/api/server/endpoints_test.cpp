@@ -186,6 +186,10 @@ TEST(ApiEndpoints, AttentionBinaryFormsFollowTheDocumentedLayout) {
       }
     }
   }
+  const Reply json =
+      shared_server().post("/api/attention?format=json", request_body(kText, R"(,"layer": 0)"));
+  EXPECT_EQ(json.status, 200);
+  EXPECT_TRUE(nlohmann::json::parse(json.body).contains("attention"));
   const Reply bad =
       shared_server().post("/api/attention?format=f64", request_body(kText, R"(,"layer": 1)"));
   EXPECT_EQ(bad.status, 400);
