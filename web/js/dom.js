@@ -52,10 +52,10 @@ export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-// A canvas sized to `width` x `height` CSS pixels, drawn at the device pixel ratio. Returns the
-// 2D context scaled so that drawing uses CSS pixels.
-export function sizeCanvas(canvas, width, height) {
-  const ratio = window.devicePixelRatio || 1;
+// A canvas sized to `width` x `height` CSS pixels, drawn at the device pixel ratio (or the
+// given one). Returns the 2D context scaled so that drawing uses CSS pixels.
+export function sizeCanvas(canvas, width, height, pixelRatio = window.devicePixelRatio || 1) {
+  const ratio = pixelRatio;
   canvas.width = Math.max(1, Math.round(width * ratio));
   canvas.height = Math.max(1, Math.round(height * ratio));
   canvas.style.width = `${width}px`;

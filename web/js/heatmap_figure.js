@@ -369,11 +369,13 @@ export function describeCell(tokensQ, tokensK) {
 
 // Draws the whole matrix of `data` into `canvas` at size x size CSS pixels (pooled when T is
 // larger), scaled to its own maximum: the model view's thumbnails.
-export function drawThumbnail(canvas, data, size) {
+// `masked` is the [r, g, b] of masked cells (read the theme once, not per thumbnail: each
+// getComputedStyle after a canvas resize restyles the page).
+export function drawThumbnail(canvas, data, size, masked = parseColour(cssVar('--masked'))) {
   const win = { q0: 0, k0: 0, n: data.T };
   const D = Math.min(data.T, Math.round(size * (window.devicePixelRatio || 1)));
   const scale = scaleOf(data, win);
-  const image = renderImage(data, win, D, scale, VIRIDIS, parseColour(cssVar('--masked')), false);
+  const image = renderImage(data, win, D, scale, VIRIDIS, masked, false);
   const off = document.createElement('canvas');
   off.width = D;
   off.height = D;

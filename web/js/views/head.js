@@ -14,7 +14,7 @@ const MIN_WEIGHT = 0.01; // lighter lines are not drawn
 // Without a hovered token, each query draws its TOP_KEYS strongest keys per head: near-uniform
 // heads would otherwise stroke every (query, key) pair, seconds of software rasterising at
 // 12 heads × T = 128, for lines too faint to see.
-const TOP_KEYS = 8;
+const TOP_KEYS = 6;
 const ALPHA_LEVELS = 24;
 // Longer texts show their first MAX_TOKENS tokens (a 20 px row each); the heatmap shows all.
 const MAX_TOKENS = 256;
@@ -44,11 +44,12 @@ export function create(container, app) {
   const viewBody = el('div', { class: 'head-view-body', 'data-testid': 'head-view' }, left, canvas, right);
   container.append(
     el('div', { class: 'view-bar' }, title, toggles, allButton, noneButton, note, el('span', { class: 'grow' }),
-      el('span', { class: 'view-note' }, 'queries → keys (the 8 strongest per query and head; hover a token for all of its lines) · click a head to show or hide it')),
+      el('span', { class: 'view-note' }, 'queries → keys (the 6 strongest per query and head; hover a token for all of its lines) · click a head to show or hide it')),
     viewBody,
   );
 
   let current = null; // {attention, shown:Set, focus: {side, pos} | null}
+  let builtColumns = ''; // the tokens the two columns show
 
   toggles.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-head]');
@@ -85,8 +86,10 @@ export function create(container, app) {
     const { attention, shown, focus, n } = current;
     const T = attention.T;
     const W = width();
-    const ctx = sizeCanvas(canvas, W, (n + 1) * ROW);
-    ctx.lineWidth = 1.3;
+    // One device pixel per CSS pixel and 1 px lines: Chromium's fast path for thin lines. A path
+    // of many segments, or wider lines, costs 4-10x more in software rendering.
+    const ctx = sizeCanvas(canvas, W, (n + 1) * ROW, 1);
+    ctx.lineWidth = 1;
     const y = (pos) => ROW + pos * ROW + ROW / 2;
     for (const [index, head] of attention.heads.entries()) {
       if (!shown.has(head)) continue;
@@ -94,13 +97,15 @@ export function create(container, app) {
       const buckets = Array.from({ length: ALPHA_LEVELS }, () => []);
       const qs = focus && focus.side === 'left' ? [focus.pos] : Array.from({ length: n }, (_, i) => i);
       const row = [];
+      // Unfocused lines under 1/ALPHA_LEVELS would be drawn at an alpha of about 0.02: invisible.
+      const minWeight = focus ? MIN_WEIGHT : 1 / ALPHA_LEVELS;
       for (const q of qs) {
         const end = attention.causal ? q + 1 : n;
         row.length = 0;
         for (let k = 0; k < end; ++k) {
           if (focus && focus.side === 'right' && k !== focus.pos) continue;
           const w = matrix[q * T + k];
-          if (w >= MIN_WEIGHT) row.push(k);
+          if (w >= minWeight) row.push(k);
         }
         if (!focus && row.length > TOP_KEYS) {
           row.sort((a, b) => matrix[q * T + b] - matrix[q * T + a]);
@@ -114,13 +119,14 @@ export function create(container, app) {
       ctx.strokeStyle = headColour(head);
       buckets.forEach((segments, level) => {
         if (!segments.length) return;
-        ctx.globalAlpha = Math.min(1, ((level + 0.5) / ALPHA_LEVELS) * (focus ? 1 : 0.85));
-        ctx.beginPath();
+        const weight = (level + 0.5) / ALPHA_LEVELS;
+        ctx.globalAlpha = focus ? Math.min(1, Math.max(0.12, weight)) : weight * 0.85;
         for (let i = 0; i < segments.length; i += 2) {
+          ctx.beginPath();
           ctx.moveTo(2, y(segments[i]));
           ctx.lineTo(W - 2, y(segments[i + 1]));
+          ctx.stroke();
         }
-        ctx.stroke();
       });
     }
     ctx.globalAlpha = 1;
@@ -149,15 +155,21 @@ export function create(container, app) {
         title: `${side === 'left' ? 'query' : 'key'} ${pos}`,
       }, tokenLabel(token))),
     ];
-    left.replaceChildren(...column('left'));
-    right.replaceChildren(...column('right'));
+    const columnsKey = `${n}\n${attention.tokens.slice(0, n).join('\n')}`;
+    if (columnsKey !== builtColumns) {
+      left.replaceChildren(...column('left'));
+      right.replaceChildren(...column('right'));
+      builtColumns = columnsKey;
+    }
+    for (const t of viewBody.querySelectorAll('.hv-token.active')) t.classList.remove('active');
+    viewBody.setAttribute('data-focus', '');
     current = { attention, shown, focus: null, s, n };
     drawLines();
   }
 
   function exportCanvas() {
     const { attention, n: T } = current;
-    const lineW = canvas.width / (window.devicePixelRatio || 1);
+    const lineW = canvas.width; // drawn at one device pixel per CSS pixel
     const colW = 150;
     const out = document.createElement('canvas');
     const W = colW * 2 + lineW + 20;

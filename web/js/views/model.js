@@ -1,8 +1,8 @@
 // Model view: a thumbnail of every head, layers as rows and heads as columns, each scaled to its
 // own maximum and captioned with its pattern; click one to open it in the heatmap.
 
-import { el } from '../dom.js';
-import { drawThumbnail } from '../heatmap_figure.js';
+import { el, cssVar } from '../dom.js';
+import { drawThumbnail, parseColour } from '../heatmap_figure.js';
 import { xml } from '../figure_export.js';
 import { analyzeCsv } from '../api.js';
 import { VIRIDIS, hex, index } from '../colormap.js';
@@ -49,12 +49,13 @@ export function create(container, app) {
     grid.replaceChildren(...cells);
     note.textContent = 'each thumbnail scaled to its own maximum · click one to open it';
     const layers = [];
+    const masked = parseColour(cssVar('--masked'));
     for (let layer = 0; layer < info.layers; ++layer) {
       const attention = await app.attention(layer); // one at a time: the server computes once
       if (stale()) return;
       layers.push(attention);
       for (const { canvas, head } of canvases.filter((c) => c.layer === layer)) {
-        drawThumbnail(canvas, { T: attention.T, values: attention.matrix(attention.heads.indexOf(head)), causal: attention.causal }, size);
+        drawThumbnail(canvas, { T: attention.T, values: attention.matrix(attention.heads.indexOf(head)), causal: attention.causal }, size, masked);
       }
     }
     current = { s, layers, size, info, analysis };
