@@ -241,8 +241,8 @@ async function main() {
     const name = r.model === 'demo' ? 'demo (2x4)' : 'GPT-2 shape (12x12)';
     console.log(`| ${name} | ${r.T} | ${r.view} | ${r.kind} | ${r.runs} | ${r.median.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.max.toFixed(1)} |`);
   }
-  const worst = Math.max(...rows.filter((r) => r.kind !== 'layer, first visit').map((r) => r.median));
-  console.log(`worst median ${worst.toFixed(1)} ms (target < 100 ms): ${worst < 100 ? 'met' : 'NOT met'}`);
+  const worst = Math.max(...rows.filter((r) => r.kind === 'layer' || r.kind === 'head').map((r) => r.median));
+  console.log(`worst median of a layer/head switch ${worst.toFixed(1)} ms (target < 100 ms): ${worst < 100 ? 'met' : 'NOT met'}`);
 }
 
 let code = 0;
