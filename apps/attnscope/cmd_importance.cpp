@@ -107,12 +107,8 @@ void run(const ImportanceCliOptions& opt) {
     causal = analyzer.source().causal();
   }
   // The target the rollout / flow rows were read at (a position of the sequence).
-  std::optional<int64_t> target;
-  const std::vector<analysis::TokenScore>& first_list = per_method.front().second;
-  if (uses_target(opt.method) && !first_list.empty()) {
-    target = opt.target ? *opt.target
-                        : (causal ? first_list.back().position : first_list.front().position);
-  }
+  const std::optional<int64_t> target =
+      report::reported_target(opt.method, opt.target, per_method.front().second, causal);
   if (opt.method == "all") {
     const report::ImportanceMethodsReport side =
         report::side_by_side(per_method, ids, model, causal, opt.visible_only, target);

@@ -7,6 +7,14 @@
 
 namespace attnscope::report {
 
+std::optional<int64_t> reported_target(std::string_view method, std::optional<int64_t> requested,
+                                       std::span<const analysis::TokenScore> scores, bool causal) {
+  if (method != "rollout" && method != "flow" && method != "all") return std::nullopt;
+  if (requested) return requested;
+  if (scores.empty()) return std::nullopt;
+  return causal ? scores.back().position : scores.front().position;
+}
+
 ImportanceReport rank_importance(std::vector<analysis::TokenScore> scores,
                                  std::span<const int64_t> ids, ImportanceContext context) {
   if (context.exclude_first && !scores.empty()) scores.erase(scores.begin());

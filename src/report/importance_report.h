@@ -12,6 +12,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/importance.h"
@@ -41,6 +42,11 @@ struct ImportanceReport {
   ImportanceContext context;
   std::vector<RankedToken> tokens;  // highest score first; ties keep text order
 };
+
+// The position whose row rollout / flow read: `requested` when given, else the last token for
+// causal models and the first for encoders (analysis::ImportanceOptions); nullopt for raw / norm.
+std::optional<int64_t> reported_target(std::string_view method, std::optional<int64_t> requested,
+                                       std::span<const analysis::TokenScore> scores, bool causal);
 
 // Ranks `scores` (text order) highest first, ties by position, keeping the first `top` (0: all)
 // and leaving the first token out when `exclude_first`. `ids[position]` names each token's id.
