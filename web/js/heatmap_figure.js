@@ -7,7 +7,7 @@
 // such as a diagonal stay visible) and a drag or a click zooms to a window of the matrix.
 
 import { el, clear, cssVar, sizeCanvas } from './dom.js';
-import { VIRIDIS, DIVERGING, index, css } from './colormap.js';
+import { VIRIDIS, divergingTable, index, css } from './colormap.js';
 import { fixed, tokenLabel, quoted } from './format.js';
 
 const LABEL_MIN_CELL = 10; // px: below this, position ticks replace token labels
@@ -71,7 +71,8 @@ export function scaleOf(data, win, { skipFirst = false, diverging = false } = {}
     }
   }
   if (diverging) {
-    const m = Math.max(Math.abs(lo), Math.abs(hi), 1e-3);
+    // At least ±0.01: differences of float noise stay neutral instead of filling the scale.
+    const m = Math.max(Math.abs(lo), Math.abs(hi), 0.01);
     return { lo: Number.isFinite(m) ? -m : -1, hi: Number.isFinite(m) ? m : 1 };
   }
   if (!Number.isFinite(hi) || hi <= 0) return { lo: 0, hi: 1 };
@@ -172,7 +173,7 @@ export class HeatmapFigure {
       cell = maxSize / n;
     }
     this.layout = { cell, D, drawSize };
-    const table = spec.diverging ? DIVERGING : VIRIDIS;
+    const table = spec.diverging ? divergingTable(parseColour(cssVar('--diverging-mid'))) : VIRIDIS;
     const scale = scaleOf(data, win, { skipFirst: spec.skipFirst, diverging: spec.diverging });
     this.scale = scale;
     const masked = parseColour(cssVar(spec.diverging ? '--panel' : '--masked'));
