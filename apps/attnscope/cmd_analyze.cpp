@@ -172,8 +172,10 @@ void setup(CLI::App& app) {
       "Examples:\n"
       "  attnscope analyze --model demo --text \"the cat sat on the mat . the cat sat\"\n"
       "  attnscope analyze --model demo --ids 1,24,164,260,37,24,196 --format csv\n"
-      "  attnscope analyze --model models/tiny-gpt2 --input texts.jsonl --format json\n"
-      "  attnscope analyze --attentions fox.safetensors --layers 0,2-3\n");
+      "  printf '{\"text\": \"the cat sat\"}\\n{\"text\": \"the dog ran\"}\\n' > texts.jsonl\n"
+      "  attnscope analyze --model demo --input texts.jsonl --format json\n"
+      "  attnscope attention --model demo --text \"the quick brown fox\" --out fox.safetensors\n"
+      "  attnscope analyze --attentions fox.safetensors --layers 0 --sort entropy --top 3\n");
   attentions->excludes(model)->excludes(text)->excludes(input)->excludes(ids);
   text->excludes(input)->excludes(ids);
   input->excludes(ids);
