@@ -31,6 +31,7 @@
 #include "analysis/layer_selection.h"
 #include "analysis/probes.h"
 #include "core/error.h"
+#include "core/memory.h"
 #include "core/tensor.h"
 #include "errors.h"
 #include "report/analysis_report.h"
@@ -337,6 +338,7 @@ class Analyzer {
     py::gil_scoped_release release;
     analyzer_ = std::make_unique<AttentionAnalyzer>(spec_);
     if (max_memory) analyzer_->source().set_memory_budget(*max_memory);
+    budget_ = max_memory.value_or(default_memory_budget());
   }
 
   const std::string& spec() const { return spec_; }
@@ -363,8 +365,18 @@ class Analyzer {
       p.heads = source().num_heads();
       p.tokens_count = static_cast<int64_t>(encoded.ids.size());
       const int64_t kept = layers.empty() ? source().num_layers() : std::ssize(layers);
-      p.data.resize(
-          static_cast<size_t>(shape_numel({kept, p.heads, p.tokens_count, p.tokens_count})));
+      const int64_t floats = shape_numel({kept, p.heads, p.tokens_count, p.tokens_count});
+      // Refused before the forward pass, like the forward pass's own buffers.
+      if (static_cast<uint64_t>(floats) * sizeof(float) > budget_) {
+        throw LimitError("the attention of " + std::to_string(kept) + " layers x " +
+                         std::to_string(p.heads) + " heads over " + std::to_string(p.tokens_count) +
+                         " tokens needs " +
+                         format_bytes(static_cast<uint64_t>(floats) * sizeof(float)) +
+                         ", above the memory budget of " + format_bytes(budget_) +
+                         ": keep fewer layers (layers=...), use a shorter text, or raise "
+                         "max_memory");
+      }
+      p.data.resize(static_cast<size_t>(floats));
       ContiguousCollector collector(p, layers);
       AttentionObserver* observers[] = {&collector};
       source().run(encoded, observers);
@@ -518,6 +530,7 @@ class Analyzer {
  private:
   std::string spec_;
   std::unique_ptr<AttentionAnalyzer> analyzer_;
+  uint64_t budget_ = 0;  // bytes the kept attention of get_attention_patterns may take
   // A source runs one forward pass at a time; Python threads sharing an analyzer queue here
   // (with the GIL released, so other Python code keeps running).
   std::mutex mutex_;

@@ -160,3 +160,11 @@ def test_docstrings():
     assert "get_attention_patterns" in doc and "demo" in doc
     assert "GIL" in doc
     assert "numpy" in attnscope.AttentionPatterns.attention.__doc__
+
+
+def test_kept_attention_above_the_memory_budget_is_refused():
+    small = attnscope.AttentionAnalyzer("demo", max_memory=3 * 2**20)
+    text = " ".join(["the cat sat on the mat"] * 60)  # 361 tokens: 2*4*361^2 floats = 4.2 MB
+    with pytest.raises(attnscope.LimitError, match=r"above the memory budget.*layers="):
+        small.get_attention_patterns(text)
+    assert small.get_attention_patterns("the cat").attention.shape == (2, 4, 3, 3)
