@@ -163,10 +163,17 @@ export class HeatmapFigure {
     let cell;
     let D;
     let drawSize;
-    if (n * 1 <= maxSize) {
+    if (n * 4 <= maxSize) {
+      // Whole pixels per cell while they stay big enough to see.
       cell = Math.min(MAX_CELL, Math.floor(maxSize / n));
       D = n;
       drawSize = n * cell;
+    } else if (n <= maxSize) {
+      // One image pixel per cell, scaled up to the room (a whole-pixel cell of 1-3 px would
+      // leave a 300-token matrix at 300 px with the room for 520).
+      D = n;
+      drawSize = maxSize;
+      cell = maxSize / n;
     } else {
       D = maxSize;
       drawSize = maxSize;
