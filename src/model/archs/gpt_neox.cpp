@@ -30,7 +30,7 @@ ModelConfig parse(const nlohmann::json& json) {
       cj::get_double(json, "rotary_emb_base", cj::get_double(json, "rope_theta", 10000.0));
   // 4.40.2 GPTNeoXDynamicNTKScalingRotaryEmbedding computes its base from Python numbers.
   c.rope_scaling = parse_rope_scaling(json, DynamicArithmetic::kFloat64);
-  c.use_parallel_residual = cj::get_bool(json, "use_parallel_residual", true);
+  const bool parallel = cj::get_bool(json, "use_parallel_residual", true);
   c.tie_word_embeddings = cj::get_bool(json, "tie_word_embeddings", false);
   c.hidden_act = cj::get_string(json, "hidden_act", "gelu");
   c.activation = cj::get_activation(json, "hidden_act", "gelu");
@@ -42,30 +42,13 @@ ModelConfig parse(const nlohmann::json& json) {
   c.norm_placement = NormPlacement::kPreNorm;
   c.position = PositionKind::kRotary;
   c.mlp = MlpKind::kPlain;
-  c.residual = c.use_parallel_residual ? ResidualKind::kParallel : ResidualKind::kSequential;
+  c.residual = parallel ? ResidualKind::kParallel : ResidualKind::kSequential;
   c.causal = true;
   c.qkv_bias = c.attn_out_bias = bias;
   c.mlp_bias = true;
   c.final_norm = true;
   c.validate();
   return c;
-}
-
-// [head, 3, head_dim] rows (NeoX) -> [3, head, head_dim] rows (ours). Works for the weight
-// [3·hidden, hidden] and the bias [3·hidden] alike: `row_size` is the length of one row.
-Tensor regroup_qkv(const Tensor& fused, int64_t heads, int64_t head_dim, int64_t row_size) {
-  if (fused.shape().empty()) return {};  // recording mode (WeightReader::recording)
-  Tensor out(fused.shape());
-  for (int64_t head = 0; head < heads; ++head) {
-    for (int64_t part = 0; part < 3; ++part) {
-      for (int64_t d = 0; d < head_dim; ++d) {
-        const int64_t from = (head * 3 + part) * head_dim + d;
-        const int64_t to = (part * heads + head) * head_dim + d;
-        std::copy_n(fused.data() + from * row_size, row_size, out.data() + to * row_size);
-      }
-    }
-  }
-  return out;
 }
 
 ModelWeights load(WeightReader& reader, const ModelConfig& c) {
@@ -81,8 +64,9 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
     Tensor qkv_w, qkv_b;
     take_linear(reader, p + "attention.query_key_value", c.qkv_dim(), hidden, c.qkv_bias, qkv_w,
                 qkv_b);
-    l.qkv_weight = regroup_qkv(qkv_w, heads, head_dim, hidden);
-    if (c.qkv_bias) l.qkv_bias = regroup_qkv(qkv_b, heads, head_dim, 1);
+    // Per head [q, k, v]: the grouped layout with one query per group.
+    l.qkv_weight = regroup_qkv(qkv_w, heads, 1, head_dim, hidden);
+    if (c.qkv_bias) l.qkv_bias = regroup_qkv(qkv_b, heads, 1, head_dim, 1);
     take_linear(reader, p + "attention.dense", hidden, c.q_dim(), c.attn_out_bias,
                 l.attn_out_weight, l.attn_out_bias);
     take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);
