@@ -93,9 +93,9 @@ nlohmann::json added_token(int64_t id, std::string_view content, bool special) {
 nlohmann::json gguf_tokenizer_json(const GgufFile& file) {
   const std::string model = file.get_string("tokenizer.ggml.model").value_or("none");
   if (model == "none") return nullptr;
-  if (model != "llama" && model != "gpt2") {
+  if (model != "llama" && model != "gpt2" && model != "bert") {
     throw UnsupportedError(file.path() + ": tokenizer.ggml.model " + quote(model) +
-                           " is not supported (supported: llama, gpt2, none)");
+                           " is not supported (supported: llama, gpt2, bert, none)");
   }
   Vocabulary v;
   auto tokens = file.get_string_array("tokenizer.ggml.tokens");
@@ -109,6 +109,25 @@ nlohmann::json gguf_tokenizer_json(const GgufFile& file) {
     throw FormatError(file.path(), "tokenizer.ggml.token_type has " +
                                        std::to_string(v.types.size()) + " entries for " +
                                        std::to_string(v.tokens.size()) + " tokens");
+  }
+  const bool wpm = model == "bert";
+  // llama.cpp stores WordPiece vocabularies in "phantom space" form: "▁word" starts a word,
+  // "##ing" is stored as "ing", "[CLS]"-style tokens unchanged. Undo it for WordPiece.
+  std::vector<std::string> wordpiece;
+  if (wpm) {
+    wordpiece.reserve(v.tokens.size());
+    for (size_t i = 0; i < v.tokens.size(); ++i) {
+      const std::string_view t = v.tokens[i];
+      const std::string_view space = "▁";
+      if (t.size() >= 2 && t.front() == '[' && t.back() == ']') {
+        wordpiece.emplace_back(t);
+      } else if (t.substr(0, space.size()) == space) {
+        wordpiece.emplace_back(t.substr(space.size()));
+      } else {
+        wordpiece.push_back("##" + std::string(t));
+      }
+    }
+    for (size_t i = 0; i < v.tokens.size(); ++i) v.tokens[i] = wordpiece[i];
   }
   nlohmann::json added = nlohmann::json::array();
   for (size_t i = 0; i < v.tokens.size(); ++i) {
@@ -141,10 +160,25 @@ nlohmann::json gguf_tokenizer_json(const GgufFile& file) {
   const auto unk = token_of("tokenizer.ggml.unknown_token_id");
   const bool add_bos = file.get_bool("tokenizer.ggml.add_bos_token").value_or(spm) && bos;
   const bool add_eos = file.get_bool("tokenizer.ggml.add_eos_token").value_or(false) && eos;
+  const auto cls = token_of("tokenizer.ggml.cls_token_id");
+  const auto sep = token_of("tokenizer.ggml.seperator_token_id");
 
   nlohmann::json root = {{"version", "1.0"}, {"truncation", nullptr}, {"padding", nullptr}};
   nlohmann::json merges = nlohmann::json::array();
-  if (spm) {
+  if (wpm) {
+    root["normalizer"] = {{"type", "BertNormalizer"},
+                          {"clean_text", true},
+                          {"handle_chinese_chars", true},
+                          {"strip_accents", nullptr},
+                          {"lowercase", true}};
+    root["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
+    root["model"] = {{"type", "WordPiece"},
+                     {"unk_token", unk.value_or("[UNK]")},
+                     {"continuing_subword_prefix", "##"},
+                     {"max_input_chars_per_word", 100},
+                     {"vocab", std::move(v.vocab)}};
+    root["decoder"] = {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}};
+  } else if (spm) {
     const auto scores = file.get_f32_array("tokenizer.ggml.scores")
                             .value_or(std::vector<float>(v.tokens.size(), 0.0f));
     if (scores.size() != v.tokens.size()) {
@@ -236,7 +270,14 @@ nlohmann::json gguf_tokenizer_json(const GgufFile& file) {
     root["decoder"] = {{"type", "ByteLevel"}};
   }
   root["added_tokens"] = std::move(added);
-  if (add_bos || add_eos) {
+  if (wpm && cls && sep) {
+    root["post_processor"] = {
+        {"type", "TemplateProcessing"},
+        {"single", *cls + " $A " + *sep},
+        {"special_tokens",
+         {{*cls, {{"id", *cls}, {"ids", {v.ids.at(*cls)}}, {"tokens", {*cls}}}},
+          {*sep, {{"id", *sep}, {"ids", {v.ids.at(*sep)}}, {"tokens", {*sep}}}}}}};
+  } else if (!wpm && (add_bos || add_eos)) {
     std::string single = "$A";
     nlohmann::json special = nlohmann::json::object();
     const auto add_special = [&](const std::string& t) {

@@ -8,10 +8,13 @@
 //   model "gpt2" (byte-level BPE): tokens + merges, the pre-tokenizer regexes llama.cpp uses for
 //     tokenizer.ggml.pre (gpt-2, llama3/llama-bpe, qwen2, falcon, starcoder, deepseek-coder, ...,
 //     and llama.cpp's default when absent);
+//   model "bert" (WordPiece): llama.cpp's "phantom space" tokens ("\u2581word", "ing" for "##ing")
+//     turned back into WordPiece's, BERT normalizer (lowercase) and pre-tokenizer, [CLS] $A [SEP]
+//     from tokenizer.ggml.cls_token_id / seperator_token_id;
 //   CONTROL/UNKNOWN tokens are special added tokens, USER_DEFINED ones plain added tokens;
 //   BOS/EOS from tokenizer.ggml.{bos,eos}_token_id and add_bos_token / add_eos_token (defaults:
 //   llama true/false, gpt2 false/false).
-// Model "none" (ids only) gives a null tree. Other models ("bert", "t5", "rwkv", ...) and unknown
+// Model "none" (ids only) gives a null tree. Other models ("t5", "rwkv", "ugm", ...) and unknown
 // pre-tokenizers are an UnsupportedError naming them.
 #pragma once
 

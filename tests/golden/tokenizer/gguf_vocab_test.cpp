@@ -13,12 +13,15 @@
 #include "core/mapped_file.h"
 #include "io/gguf.h"
 #include "support/shared_data.h"
+#include "support/temp_dir.h"
 #include "tokenizer/tokenizer.h"
+#include "unit/io/gguf_builder.h"
 
 namespace attnscope {
 namespace {
 
 namespace fs = std::filesystem;
+using ::attnscope::testing::TempDir;
 
 std::vector<std::string> split_texts(const std::string& all) {
   const std::string sep = "\n__ggml_vocab_test__\n";
@@ -72,7 +75,7 @@ TEST_P(GgufVocab, LlamaCppVectors) {
 
 INSTANTIATE_TEST_SUITE_P(Vocabs, GgufVocab,
                          ::testing::Values("llama-spm", "phi-3", "gpt-2", "falcon", "starcoder",
-                                           "deepseek-coder"),
+                                           "deepseek-coder", "bert-bge"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)
@@ -91,18 +94,28 @@ TEST(GgufVocabSpecial, BosAndDecode) {
   EXPECT_TRUE(tok.is_special(1));
   const GgufFile gpt2((shared / "models/llamacpp-vocab-gguf/ggml-vocab-gpt-2.gguf").string());
   const Tokenizer g = *Tokenizer::from_gguf(gpt2);
+  const GgufFile bert((shared / "models/llamacpp-vocab-gguf/ggml-vocab-bert-bge.gguf").string());
+  const Tokenizer w = *Tokenizer::from_gguf(bert);
+  EXPECT_EQ(w.encode("Hello world").ids, (std::vector<int64_t>{101, 7592, 2088, 102}));
   EXPECT_EQ(g.encode("Hello world").ids, (std::vector<int64_t>{15496, 995}));
   EXPECT_EQ(g.decode(g.encode("Hello world").ids), "Hello world");
 }
 
 TEST(GgufVocabSpecial, UnsupportedAndNone) {
   ATTNSCOPE_REQUIRE_SHARED(shared);
-  const GgufFile bert((shared / "models/llamacpp-vocab-gguf/ggml-vocab-bert-bge.gguf").string());
+  TempDir dir("gguf-vocab");
+  ::attnscope::testing::GgufBuilder b;
+  b.header(3, 0, 2).kv_string("tokenizer.ggml.model", "t5");
+  b.str("tokenizer.ggml.tokens").u32(9).u32(8).u64(1).str("a");
+  const std::string path = dir.file("t5.gguf");
+  write_file_atomic(path, b.bytes());
   try {
-    (void)Tokenizer::from_gguf(bert);
-    ADD_FAILURE() << "bert vocabulary accepted";
+    (void)Tokenizer::from_gguf(GgufFile(path));
+    ADD_FAILURE() << "t5 vocabulary accepted";
   } catch (const UnsupportedError& e) {
-    EXPECT_NE(std::string(e.what()).find("'bert'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tokenizer.ggml.model 't5' is not supported"),
+              std::string::npos)
+        << e.what();
   }
   const GgufFile none((shared / "models/gguf/kquant-llama-q4_k.gguf").string());
   EXPECT_FALSE(Tokenizer::from_gguf(none).has_value());
