@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "io/gguf.h"
 
@@ -51,5 +52,15 @@ int64_t llama_permuted_row(int64_t hf_row, int64_t head_dim);
 // llama_permuted_row when `permuted`) into dst (rows * ne[0] floats).
 void dequantize_hf_rows(const GgufFile& file, const GgufTensorInfo& info, bool permuted,
                         int64_t head_dim, int64_t row_begin, int64_t rows, float* dst);
+
+// The GGUF tensor holding a Hugging Face tensor of a Llama-family checkpoint (llama, mistral,
+// qwen2): "model.layers.3.self_attn.q_proj.weight" -> "blk.3.attn_q.weight",
+// "model.embed_tokens.weight" -> "token_embd.weight", "lm_head.weight" -> "output.weight", ...;
+// nullopt for a name outside the mapping.
+std::optional<std::string> gguf_tensor_name(std::string_view hf_name);
+
+// True for the tensors llama.cpp's converter permutes in architecture "llama": the q and k
+// projection weights (and biases).
+bool is_llama_permuted(std::string_view gguf_name);
 
 }  // namespace attnscope

@@ -3,6 +3,8 @@
 // the Hugging Face checkpoint it was converted from, tensor for tensor.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "gguf_builder.h"
@@ -61,6 +63,33 @@ TEST(GgufModel, Stories260kInHuggingFaceOrder) {
     }
   }
   EXPECT_EQ(f.load_f32("token_embd.weight").shape(), hf.get("model.embed_tokens.weight").shape);
+}
+
+TEST(GgufModel, HuggingFaceNamesMapOntoEveryGgufTensor) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  for (const char* model : {"stories260k-hf", "tiny-llama"}) {
+    SCOPED_TRACE(model);
+    const SafetensorsFile hf((shared / "models" / model / "model.safetensors").string());
+    const GgufFile f((shared / "models/gguf" /
+                      (std::string(model) + (model[0] == 's' ? "-f32.gguf" : "-q8_0.gguf")))
+                         .string());
+    std::set<std::string> hit;
+    for (const auto& t : hf.tensors()) {
+      const auto name = gguf_tensor_name(t.name);
+      ASSERT_TRUE(name.has_value()) << t.name;
+      const GgufTensorInfo* g = f.find_tensor(*name);
+      if (g == nullptr && *name == "output.weight") continue;  // tied: lm_head is token_embd
+      ASSERT_NE(g, nullptr) << *name;
+      EXPECT_EQ(g->shape(), t.shape) << *name;
+      hit.insert(*name);
+    }
+    EXPECT_EQ(hit.size(), f.tensors().size());
+  }
+  EXPECT_EQ(gguf_tensor_name("model.layers.12.self_attn.q_proj.bias"), "blk.12.attn_q.bias");
+  EXPECT_EQ(gguf_tensor_name("model.layers.x.self_attn.q_proj.weight"), std::nullopt);
+  EXPECT_EQ(gguf_tensor_name("model.layers.1.self_attn.q_proj.weightx"), std::nullopt);
+  EXPECT_TRUE(is_llama_permuted("blk.0.attn_k.weight"));
+  EXPECT_FALSE(is_llama_permuted("blk.0.attn_v.weight"));
 }
 
 TEST(GgufModel, PermutationMapsEachHead) {
