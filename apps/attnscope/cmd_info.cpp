@@ -24,7 +24,7 @@ struct InfoOptions {
 };
 
 void run(const InfoOptions& opt) {
-  if (std::filesystem::is_regular_file(opt.model) && looks_like_gguf(opt.model)) {
+  if (looks_like_gguf(opt.model)) {
     const GgufFile file(opt.model);
     if (opt.format == "json") {
       std::cout << report::gguf_info_json(file, opt.tokens).dump(2) << "\n";

@@ -37,7 +37,7 @@ std::filesystem::path tokenizer_folder(const std::string& spec) {
 
 // A .gguf file carries its tokenizer in its metadata (tokenizer/gguf_vocab.h).
 Tokenizer load_tokenizer(const std::string& spec) {
-  if (std::filesystem::is_regular_file(spec) && looks_like_gguf(spec)) {
+  if (looks_like_gguf(spec)) {
     std::optional<Tokenizer> tok = Tokenizer::from_gguf(GgufFile(spec));
     if (!tok)
       throw InputError(spec + " has no tokenizer (tokenizer.ggml.model is \"none\"): ids only");

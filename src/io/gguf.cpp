@@ -1,8 +1,11 @@
 #include "io/gguf.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstring>
-#include <fstream>
+
+#include <cctype>
 #include <limits>
 #include <numeric>
 
@@ -582,10 +585,23 @@ Tensor GgufFile::load_f32(std::string_view name) const {
 }
 
 bool looks_like_gguf(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  if (path.size() >= 5) {
+    std::string ext = path.substr(path.size() - 5);
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext == ".gguf") return true;
+  }
+  struct stat st {};
+  int fd = -1;
+  try {
+    fd = open_regular_file(path, &st);
+  } catch (const Error&) {
+    return false;
+  }
   char magic[4] = {};
-  if (!in.read(magic, 4)) return false;
-  return std::memcmp(magic, "GGUF", 4) == 0;
+  const ssize_t n = ::read(fd, magic, sizeof(magic));
+  ::close(fd);
+  return n == 4 && std::memcmp(magic, "GGUF", 4) == 0;
 }
 
 }  // namespace attnscope

@@ -152,7 +152,8 @@ class GgufFile {
   std::map<std::string, size_t, std::less<>> tensor_index_;
 };
 
-// True when the file starts with the GGUF magic (reads 4 bytes; false when unreadable).
+// True when `path` ends in ".gguf" (any case; the reader then says what is wrong with it) or is a
+// regular file starting with the GGUF magic (never blocks: FIFOs and devices are false).
 bool looks_like_gguf(const std::string& path);
 
 }  // namespace attnscope

@@ -66,6 +66,9 @@ TEST(CliGguf, HostileGgufIsOneLineError) {
   const auto r = run_cli({"info", "--model", seed.string()});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.error.find("more than int64 can count"), std::string::npos) << r.error;
+  const auto missing = run_cli({"info", "--model", "/nonexistent/model.gguf"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.error.find("/nonexistent/model.gguf"), std::string::npos) << missing.error;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // rule, never a crash; the ASan+UBSan build runs the same tests.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <limits>
@@ -436,6 +437,28 @@ TEST(GgufFuzzSeeds, Replay) {
     }
   }
   EXPECT_GE(seen, 10);
+}
+
+}  // namespace
+}  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+TEST(GgufDetect, ByNameOrMagicWithoutBlocking) {
+  TempDir dir("gguf-detect");
+  EXPECT_TRUE(looks_like_gguf("missing/model.GGUF"));  // the reader then says it is missing
+  EXPECT_FALSE(looks_like_gguf(dir.path().string()));  // a folder
+  EXPECT_FALSE(looks_like_gguf("gpt2"));               // a Hugging Face id
+  const std::string named_otherwise = dir.file("weights.bin");
+  write_file_atomic(named_otherwise, valid_gguf());
+  EXPECT_TRUE(looks_like_gguf(named_otherwise));
+  const std::string text = dir.file("notes.txt");
+  write_file_atomic(text, "GGU");
+  EXPECT_FALSE(looks_like_gguf(text));
+  const std::string fifo = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(looks_like_gguf(fifo));  // returns at once instead of waiting for a writer
 }
 
 }  // namespace
