@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <vector>
 
 #include "core/dtype.h"
 #include "core/error.h"
@@ -48,9 +49,21 @@ constexpr std::array<GgmlTypeTraits, 32> kTraits = {{
 }};
 
 inline uint8_t u8(const std::byte* p) { return static_cast<uint8_t>(*p); }
-inline float half(const std::byte* p) {
-  return f16_to_f32(static_cast<uint16_t>(u8(p) | (u8(p + 1) << 8)));
+
+// Every f16 bit pattern as f32 (ggml keeps the same table): a load instead of a conversion.
+const float* f16_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (uint32_t h = 0; h < 65536; ++h) t[h] = f16_to_f32(static_cast<uint16_t>(h));
+    return t;
+  }();
+  return table.data();
 }
+
+inline float half(const float* table, const std::byte* p) {
+  return table[u8(p) | (u8(p + 1) << 8)];
+}
+inline float half(const std::byte* p) { return half(f16_table(), p); }
 
 // K-quant 6-bit scale and min of sub-block j from the 12 packed bytes (ggml's get_scale_min_k4).
 inline void scale_min_k4(int j, const std::byte* q, uint8_t* d, uint8_t* m) {
@@ -88,7 +101,8 @@ void dequantize_row_f32(const std::byte* src, float* dst, int64_t n) {
 }
 
 void dequantize_row_f16(const std::byte* src, float* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = half(src + 2 * i);
+  const float* table = f16_table();
+  for (int64_t i = 0; i < n; ++i) dst[i] = half(table, src + 2 * i);
 }
 
 void dequantize_row_bf16(const std::byte* src, float* dst, int64_t n) {
@@ -242,32 +256,35 @@ void dequantize_row_q5_K(const std::byte* src, float* dst, int64_t n) {
 }
 
 // block_q6_K: u8 ql[128] (low 4 bits); u8 qh[64] (high 2 bits); i8 scales[16]; f16 d.
+// ggml computes d * scale * q left to right; d * scale is hoisted (the same float product).
 void dequantize_row_q6_K(const std::byte* src, float* dst, int64_t n) {
   for (int64_t b = 0; b < n / kQK_K; ++b, src += 210) {
     const float d = half(src + 208);
     const std::byte* ql = src;
     const std::byte* qh = src + 128;
-    const std::byte* sc = src + 192;
+    float ds[16];
+    for (int i = 0; i < 16; ++i) {
+      ds[i] = d * static_cast<float>(static_cast<int8_t>(u8(src + 192 + i)));
+    }
     for (int half_block = 0; half_block < 2; ++half_block) {
+      const float* sc = ds + 8 * half_block;
       for (int l = 0; l < 32; ++l) {
         const int is = l / 16;
         const int h = u8(qh + l);
-        const int q1 = static_cast<int8_t>((u8(ql + l) & 0xF) | (((h >> 0) & 3) << 4)) - 32;
-        const int q2 = static_cast<int8_t>((u8(ql + l + 32) & 0xF) | (((h >> 2) & 3) << 4)) - 32;
-        const int q3 = static_cast<int8_t>((u8(ql + l) >> 4) | (((h >> 4) & 3) << 4)) - 32;
-        const int q4 = static_cast<int8_t>((u8(ql + l + 32) >> 4) | (((h >> 6) & 3) << 4)) - 32;
-        const auto scale = [&](int k) {
-          return static_cast<float>(static_cast<int8_t>(u8(sc + is + k)));
-        };
-        dst[l + 0] = d * scale(0) * static_cast<float>(q1);
-        dst[l + 32] = d * scale(2) * static_cast<float>(q2);
-        dst[l + 64] = d * scale(4) * static_cast<float>(q3);
-        dst[l + 96] = d * scale(6) * static_cast<float>(q4);
+        const int lo = u8(ql + l);
+        const int hi = u8(ql + l + 32);
+        const int q1 = ((lo & 0xF) | (((h >> 0) & 3) << 4)) - 32;
+        const int q2 = ((hi & 0xF) | (((h >> 2) & 3) << 4)) - 32;
+        const int q3 = ((lo >> 4) | (((h >> 4) & 3) << 4)) - 32;
+        const int q4 = ((hi >> 4) | (((h >> 6) & 3) << 4)) - 32;
+        dst[l + 0] = sc[is + 0] * static_cast<float>(q1);
+        dst[l + 32] = sc[is + 2] * static_cast<float>(q2);
+        dst[l + 64] = sc[is + 4] * static_cast<float>(q3);
+        dst[l + 96] = sc[is + 6] * static_cast<float>(q4);
       }
       dst += 128;
       ql += 64;
       qh += 32;
-      sc += 8;
     }
   }
 }
