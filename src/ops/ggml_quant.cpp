@@ -324,4 +324,15 @@ void dequantize_row(GgmlType type, const std::byte* src, float* dst, int64_t n) 
   throw UnsupportedError("ggml type " + std::string(t.name) + " cannot be dequantized yet");
 }
 
+void dequantize_row_range(GgmlType type, const std::byte* row, int64_t k_begin, int64_t k_count,
+                          float* dst) {
+  const GgmlTypeTraits& t = ggml_type_traits(type);
+  if (k_begin < 0 || k_begin % t.block_size != 0) {
+    throw InputError("dequantize_row_range: start " + std::to_string(k_begin) + " of " +
+                     std::string(t.name) + " is not on a block boundary of " +
+                     std::to_string(t.block_size));
+  }
+  dequantize_row(type, row + k_begin / t.block_size * t.type_size, dst, k_count);
+}
+
 }  // namespace attnscope

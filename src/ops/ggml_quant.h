@@ -75,6 +75,11 @@ std::string ggml_type_label(uint32_t type);
 // InputError when n is not a whole number of blocks.
 void dequantize_row(GgmlType type, const std::byte* src, float* dst, int64_t n);
 
+// Values [k_begin, k_begin + k_count) of one row starting at `row` (both multiples of the block
+// size): what a GEMM packer calls for the K-slice it packs. InputError when not on block bounds.
+void dequantize_row_range(GgmlType type, const std::byte* row, int64_t k_begin, int64_t k_count,
+                          float* dst);
+
 // The per-type reference functions (n a multiple of the block size; no checks).
 void dequantize_row_f32(const std::byte* src, float* dst, int64_t n);
 void dequantize_row_f16(const std::byte* src, float* dst, int64_t n);

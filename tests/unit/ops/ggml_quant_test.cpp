@@ -213,6 +213,24 @@ TEST(GgmlQuant, Q6_K) {
   }
 }
 
+TEST(GgmlQuant, RowRangeIsTheSliceOfTheWholeRow) {
+  // 4 Q4_K super-blocks (1024 values) of random bytes with small f16 scales.
+  std::mt19937 rng(11);
+  Bytes row(4 * 144);
+  for (auto& b : row) b = std::byte(rng() & 0xff);
+  for (int blk = 0; blk < 4; ++blk) {
+    row[blk * 144 + 1] = std::byte(0x3c);  // d, dmin in [1, 2)
+    row[blk * 144 + 3] = std::byte(0x3c);
+  }
+  std::vector<float> whole(1024);
+  dequantize_row(GgmlType::kQ4_K, row.data(), whole.data(), 1024);
+  std::vector<float> part(512);
+  dequantize_row_range(GgmlType::kQ4_K, row.data(), 256, 512, part.data());
+  EXPECT_EQ(part, std::vector<float>(whole.begin() + 256, whole.begin() + 768));
+  EXPECT_THROW(dequantize_row_range(GgmlType::kQ4_K, row.data(), 128, 256, part.data()),
+               InputError);
+}
+
 TEST(GgmlQuant, Refusals) {
   std::vector<std::byte> block(84);
   std::vector<float> out(256);
