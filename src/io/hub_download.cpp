@@ -139,6 +139,8 @@ struct Transfer {
   bool show_progress = false;
   std::string label;
   curl_off_t already = 0;  // bytes on disk before this transfer (resume)
+  // Follow redirects inside libcurl: only for requests that carry no token (CDN content).
+  bool follow = false;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -156,8 +158,6 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
   if (transfer->sink != nullptr) {
-    long status = 0;
-    (void)status;
     return std::fwrite(data, 1, bytes, transfer->sink);
   }
   if (transfer->response->body.size() + bytes > transfer->max_body) {
@@ -201,7 +201,9 @@ Response perform(const std::string& url, bool nobody, const std::string& token,
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_NOBODY, nobody ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  const bool follow = transfer.follow && token.empty();
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_USERAGENT, "attnscope (libcurl)");
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -393,13 +395,13 @@ void fetch_blob(const RemoteFile& remote, const fs::path& blob_path, const std::
       transfer.show_progress = show_progress;
       transfer.label = name;
       transfer.already = start;
+      transfer.follow = !remote.send_token;  // a CDN may redirect again (signed URLs)
       std::vector<std::string> headers = {"Accept-Encoding: identity"};
       if (start > 0) headers.push_back("Range: bytes=" + std::to_string(start) + "-");
-      // Only the 200/206 body may reach the file: an error page goes to memory.
+      // The body goes to the file; a status other than 200/206 (an error page) is cut off
+      // again below, so the partial file only ever holds the blob's leading bytes.
       Response response;
       try {
-        // First a probe of the status is not possible without a second request; write into
-        // the file and roll back when the status is not 200/206.
         transfer.sink = out;
         response = perform(remote.content_url, false, remote.send_token ? token : std::string(),
                            headers, &transfer);
