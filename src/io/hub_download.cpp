@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -300,8 +301,9 @@ void link_into_snapshot(const fs::path& repo_dir, const fs::path& snapshot, cons
   }
   target = target / ".." / "blobs" / blob;
   (void)repo_dir;
+  static std::atomic<unsigned> counter{0};
   const fs::path temp = link.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                        std::to_string(reinterpret_cast<uintptr_t>(&temp));
+                        std::to_string(counter.fetch_add(1));
   std::error_code ec;
   fs::remove(temp, ec);
   fs::create_symlink(target, temp, ec);
@@ -646,7 +648,18 @@ fs::path hub_download(const fs::path& cache, std::string_view id_view,
 
   if (revision != commit) {
     fs::create_directories(repo_dir / "refs");
-    write_file_atomic((repo_dir / "refs" / revision).string(), commit);
+    // write_file_atomic's temporary name is per process; threads need their own.
+    const fs::path ref = repo_dir / "refs" / revision;
+    static std::atomic<unsigned> counter{0};
+    const fs::path temp = ref.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(counter.fetch_add(1));
+    write_file_atomic(temp.string(), commit);
+    std::error_code ec;
+    fs::rename(temp, ref, ec);
+    if (ec) {
+      fs::remove(temp, ec);
+      throw IoError(ref.string(), "cannot write the ref");
+    }
   }
   return snapshot;
 }

@@ -256,3 +256,56 @@ TEST_F(HubDownload, TwoConcurrentDownloadsOfTheSameModel) {
 
 }  // namespace
 }  // namespace attnscope
+
+namespace attnscope {
+namespace {
+
+using ::attnscope::testing::FakeHub;
+
+// Puts a file both in the fake repository's folder and in what the fake Hub serves.
+void add_repo_file(FakeHub& hub, const fs::path& model, const std::string& name,
+                   const std::string& content) {
+  write_file_atomic((model / name).string(), content);
+  hub.files_[name] = content;
+}
+
+TEST_F(HubDownload, ShardedWeightsFollowTheIndex) {
+  hub_->files_.erase("model.safetensors");
+  fs::remove(model_ / "model.safetensors");
+  add_repo_file(*hub_, model_, "model-00001-of-00002.safetensors", std::string(5000, 'a'));
+  add_repo_file(*hub_, model_, "model-00002-of-00002.safetensors", std::string(7000, 'b'));
+  add_repo_file(*hub_, model_, "model-unused.safetensors", "not in the index");
+  add_repo_file(*hub_, model_, "model.safetensors.index.json",
+                R"({"metadata": {}, "weight_map": {"a": "model-00001-of-00002.safetensors",
+                    "b": "model-00002-of-00002.safetensors",
+                    "c": "model-00002-of-00002.safetensors"}})");
+  const fs::path snapshot = resolve_model_path("tiny/gpt2");
+  EXPECT_EQ(read_file((snapshot / "model-00001-of-00002.safetensors").string()),
+            std::string(5000, 'a'));
+  EXPECT_EQ(read_file((snapshot / "model-00002-of-00002.safetensors").string()),
+            std::string(7000, 'b'));
+  EXPECT_TRUE(fs::is_regular_file(snapshot / "model.safetensors.index.json"));
+  EXPECT_FALSE(fs::exists(snapshot / "model-unused.safetensors"));
+  EXPECT_EQ(hub_->count("GET", "/cdn/model-00002-of-00002.safetensors"), 1u);
+}
+
+TEST_F(HubDownload, IndexNamingAFileOutsideTheRepoIsRefused) {
+  hub_->files_.erase("model.safetensors");
+  add_repo_file(*hub_, model_, "model.safetensors.index.json",
+                R"({"weight_map": {"a": "../../../etc/passwd.safetensors"}})");
+  EXPECT_THROW(resolve_model_path("tiny/gpt2"), FormatError);
+}
+
+TEST_F(HubDownload, PickleOnlyRepositoryIsUnsupported) {
+  hub_->files_.erase("model.safetensors");
+  try {
+    resolve_model_path("tiny/gpt2");
+    ADD_FAILURE() << "no error";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("never loads pickled"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(hub_->count("GET", "pytorch_model.bin"), 0u);
+}
+
+}  // namespace
+}  // namespace attnscope
