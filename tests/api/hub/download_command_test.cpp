@@ -2,10 +2,13 @@
 // through `--model ORG/NAME` like any folder; errors are one line with exit code 1.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
 
+#include "core/mapped_file.h"
 #include "support/cli_harness.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
@@ -78,6 +81,31 @@ TEST_F(DownloadCommand, ErrorsAreOneLineWithExitCode1) {
   r = run_cli({"download", dir_.path().string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.error.find("local path"), std::string::npos) << r.error;
+}
+
+// Two attnscope processes download the same model at once: both print the snapshot, the weights
+// are fetched once (the blob lock), and the result is complete.
+TEST_F(DownloadCommand, TwoProcessesAtOnce) {
+  const std::string command = std::string(ATTNSCOPE_BINARY) + " download tiny/gpt2 2>&1";
+  FILE* first = ::popen(command.c_str(), "r");
+  FILE* second = ::popen(command.c_str(), "r");
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  const fs::path snapshot = cache_ / "models--tiny--gpt2" / "snapshots" / kCommit;
+  for (FILE* pipe : {first, second}) {
+    std::string out;
+    char buffer[4096];
+    size_t got = 0;
+    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, got);
+    EXPECT_EQ(::pclose(pipe), 0) << out;
+    EXPECT_EQ(out, snapshot.string() + "\n");
+  }
+  EXPECT_EQ(hub_->count("GET", "/cdn/model.safetensors"), 1u);
+  for (const char* name : {"config.json", "model.safetensors", "tokenizer.json"}) {
+    EXPECT_EQ(read_file((snapshot / name).string(), 1 << 30),
+              read_file((model_ / name).string(), 1 << 30))
+        << name;
+  }
 }
 
 }  // namespace
