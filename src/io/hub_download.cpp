@@ -140,6 +140,7 @@ struct Transfer {
   bool show_progress = false;
   std::string label;
   curl_off_t already = 0;  // bytes on disk before this transfer (resume)
+  bool finished = false;   // the bar's last line was ended
   // Follow redirects inside libcurl: only for requests that carry no token (CDN content).
   bool follow = false;
 };
@@ -171,7 +172,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 
 int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<Transfer*>(user);
-  if (!transfer->show_progress || total <= 0) return 0;
+  if (!transfer->show_progress || total <= 0 || transfer->finished) return 0;
   const double done = static_cast<double>(transfer->already + now);
   const double all = static_cast<double>(transfer->already + total);
   const int width = 30;
@@ -180,7 +181,10 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
                std::string(static_cast<size_t>(filled), '#').c_str(),
                std::string(static_cast<size_t>(width - filled), ' ').c_str(), 100.0 * done / all,
                done / 1e6, all / 1e6);
-  if (now == total) std::fputc('\n', stderr);
+  if (now == total) {
+    std::fputc('\n', stderr);
+    transfer->finished = true;
+  }
   return 0;
 }
 
