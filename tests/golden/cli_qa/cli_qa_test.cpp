@@ -187,7 +187,8 @@ TEST(CliQa, ModelOptionIsTheSameEverywhere) {
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_NE(help.out.find("-m,--model"), std::string::npos) << command;
     EXPECT_NE(help.out.find("a Hugging Face id found in the local cache (HF_HUB_CACHE, HF_HOME, "
-                            "~/.cache/huggingface/hub), or 'demo'"),
+                            "~/.cache/huggingface/hub) or else downloaded from the Hub "
+                            "(ORG/NAME[@REVISION]), or 'demo'"),
               std::string::npos)
         << command << ":\n"
         << help.out;
