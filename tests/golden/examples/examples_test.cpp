@@ -5,15 +5,19 @@
 // `--attentions fox.safetensors`); a `printf ... > FILE` line in a code block is such a step too.
 // Examples may use only the demo model and those files.
 //
-// Not run: `attnscope serve` (it runs until stopped; tests/api and tests/e2e start it) and
-// lines that show output (`attnscope serve: http://...`).
+// Not run: `attnscope serve` (it runs until stopped; tests/api and tests/e2e start it), lines
+// that show output (`attnscope serve: http://...`), and examples that fetch a model from the
+// Hugging Face Hub (`attnscope download ORG/NAME`, `--model ORG/NAME`): tests never reach the
+// network (tests/api/hub runs the downloader against a local fake Hub).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/temp_dir.h"
@@ -28,8 +32,33 @@ struct Example {
   std::string command;
 };
 
+// True for ORG/NAME[@REVISION]: a Hub id, not a path ("./x/y", "/x", "~/x" are paths).
+bool hub_id(std::string_view word) {
+  const size_t slash = word.find('/');
+  if (slash == std::string_view::npos || slash == 0 || word.find('/', slash + 1) != word.npos) {
+    return false;
+  }
+  for (char c : word.substr(0, word.find('@'))) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+          c == '/')) {
+      return false;
+    }
+  }
+  return word[0] != '.';
+}
+
+bool needs_network(const std::string& line) {
+  if (line.find("attnscope download") != std::string::npos) return true;
+  std::istringstream words(line);
+  for (std::string word, previous; words >> word; previous = word) {
+    if ((previous == "--model" || previous == "-m") && hub_id(word)) return true;
+  }
+  return false;
+}
+
 bool runnable(const std::string& line) {
   if (line.rfind("attnscope serve", 0) == 0) return false;  // runs until stopped / output
+  if (needs_network(line)) return false;
   return line.rfind("attnscope ", 0) == 0 || line.rfind("printf ", 0) == 0;
 }
 
@@ -98,6 +127,16 @@ TEST(Examples, ReadmeAndDocsRunAsPrinted) {
     run_all(examples);
   }
   EXPECT_GE(count, 10);  // the collector still finds them
+}
+
+TEST(Examples, HubExamplesAreRecognised) {
+  EXPECT_TRUE(needs_network("attnscope download openai-community/gpt2"));
+  EXPECT_TRUE(needs_network("attnscope info --model \"$(attnscope download org/name@main)\""));
+  EXPECT_TRUE(needs_network("attnscope analyze --model EleutherAI/pythia-70m@main --text x"));
+  EXPECT_FALSE(needs_network("attnscope analyze --model demo --text a/b"));
+  EXPECT_FALSE(needs_network("attnscope analyze --model ./models/gpt2 --text x"));
+  EXPECT_FALSE(needs_network("attnscope analyze --model ~/models/gpt2 --text x"));
+  EXPECT_FALSE(needs_network("attnscope analyze --model /models/gpt2 --text x"));
 }
 
 TEST(Examples, HelpExamplesRunAsPrinted) {
