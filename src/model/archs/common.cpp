@@ -75,7 +75,7 @@ Tensor transpose(const Tensor& matrix) {
 }
 
 void take_linear(WeightReader& reader, const std::string& name, int64_t out, int64_t in, bool bias,
-                 Tensor& weight, Tensor& bias_out) {
+                 Weight& weight, Tensor& bias_out) {
   weight = reader.take(name + ".weight", {out, in});
   if (bias) bias_out = reader.take(name + ".bias", {out});
 }
@@ -83,11 +83,12 @@ void take_linear(WeightReader& reader, const std::string& name, int64_t out, int
 void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const std::string& q,
                        const std::string& k, const std::string& v, bool bias, LayerWeights& out) {
   const int64_t hidden = config.hidden_size;
-  Tensor qw, qb, kw, kb, vw, vb;
+  Weight qw, kw, vw;
+  Tensor qb, kb, vb;
   take_linear(reader, q, config.q_dim(), hidden, bias, qw, qb);
   take_linear(reader, k, config.kv_dim(), hidden, bias, kw, kb);
   take_linear(reader, v, config.kv_dim(), hidden, bias, vw, vb);
-  out.qkv_weight = concat_rows({&qw, &kw, &vw});
+  out.qkv_weight = Weight::stack_rows({&qw, &kw, &vw});  // three runs of rows, no copy
   if (bias) out.qkv_bias = concat_rows({&qb, &kb, &vb});
 }
 

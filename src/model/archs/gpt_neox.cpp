@@ -1,7 +1,7 @@
 // GPT-NeoX / Pythia (GPTNeoXModel / GPTNeoXForCausalLM): pre-norm LayerNorm, rotary positions on
 // the first rotary_pct of each head, parallel residual (use_parallel_residual), GELU MLP, untied
 // embed_out head. The fused query_key_value weight is laid out per head as [head, (q|k|v),
-// head_dim]; it is regrouped at load into our [q heads | k heads | v heads] rows.
+// head_dim]; it is read in place as our [q heads | k heads | v heads] rows (Weight::select_rows).
 #include "core/error.h"
 #include "model/archs/archs.h"
 
@@ -51,19 +51,26 @@ ModelConfig parse(const nlohmann::json& json) {
   return c;
 }
 
-// [head, 3, head_dim] rows (NeoX) -> [3, head, head_dim] rows (ours). Works for the weight
-// [3·hidden, hidden] and the bias [3·hidden] alike: `row_size` is the length of one row.
-Tensor regroup_qkv(const Tensor& fused, int64_t heads, int64_t head_dim, int64_t row_size) {
+// [head, 3, head_dim] rows (NeoX) -> [3, head, head_dim] rows (ours): for each part, then head,
+// the range of rows where it lies. The weight is read in place through these ranges; the bias
+// (a vector) is copied in that order.
+std::vector<std::pair<int64_t, int64_t>> regrouped_rows(int64_t heads, int64_t head_dim) {
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (int64_t part = 0; part < 3; ++part) {
+    for (int64_t head = 0; head < heads; ++head) {
+      ranges.emplace_back((head * 3 + part) * head_dim, head_dim);
+    }
+  }
+  return ranges;
+}
+
+Tensor regroup_bias(const Tensor& fused, int64_t heads, int64_t head_dim) {
   if (fused.shape().empty()) return {};  // recording mode (WeightReader::recording)
   Tensor out(fused.shape());
-  for (int64_t head = 0; head < heads; ++head) {
-    for (int64_t part = 0; part < 3; ++part) {
-      for (int64_t d = 0; d < head_dim; ++d) {
-        const int64_t from = (head * 3 + part) * head_dim + d;
-        const int64_t to = (part * heads + head) * head_dim + d;
-        std::copy_n(fused.data() + from * row_size, row_size, out.data() + to * row_size);
-      }
-    }
+  int64_t to = 0;
+  for (const auto& [first, count] : regrouped_rows(heads, head_dim)) {
+    std::copy_n(fused.data() + first, count, out.data() + to);
+    to += count;
   }
   return out;
 }
@@ -78,11 +85,12 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
     const std::string p = "layers." + std::to_string(i) + ".";
     LayerWeights& l = w.layers[i];
     take_norm(reader, c, p + "input_layernorm", l.attn_norm_weight, l.attn_norm_bias);
-    Tensor qkv_w, qkv_b;
+    Weight qkv_w;
+    Tensor qkv_b;
     take_linear(reader, p + "attention.query_key_value", c.qkv_dim(), hidden, c.qkv_bias, qkv_w,
                 qkv_b);
-    l.qkv_weight = regroup_qkv(qkv_w, heads, head_dim, hidden);
-    if (c.qkv_bias) l.qkv_bias = regroup_qkv(qkv_b, heads, head_dim, 1);
+    l.qkv_weight = qkv_w.select_rows(regrouped_rows(heads, head_dim));
+    if (c.qkv_bias) l.qkv_bias = regroup_bias(qkv_b, heads, head_dim);
     take_linear(reader, p + "attention.dense", hidden, c.q_dim(), c.attn_out_bias,
                 l.attn_out_weight, l.attn_out_bias);
     take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);
