@@ -15,13 +15,18 @@ std::string MemoryEstimate::describe() const {
 }
 
 MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch, int64_t tokens,
-                                       const KeepSpec& keep, const ForwardOptions& options) {
+                                       const KeepSpec& keep, const ForwardOptions& options,
+                                       std::optional<uint64_t> weight_bytes) {
   MemoryEstimate m;
-  int64_t parameters = 0;
-  for (const ExpectedTensor& t : expected_tensors(arch_by_family(config.family), config, false)) {
-    parameters += shape_numel(t.shape);
+  if (weight_bytes) {
+    m.weights = *weight_bytes;
+  } else {
+    int64_t parameters = 0;
+    for (const ExpectedTensor& t : expected_tensors(arch_by_family(config.family), config, false)) {
+      parameters += shape_numel(t.shape);
+    }
+    m.weights = static_cast<uint64_t>(parameters) * sizeof(float);
   }
-  m.weights = static_cast<uint64_t>(parameters) * sizeof(float);
   m.activations = forward_activation_bytes(config, batch, tokens);
   m.attention_kept = AttentionStore::estimate_bytes(keep, config.num_hidden_layers,
                                                     config.num_attention_heads, batch, tokens);
