@@ -21,7 +21,8 @@ namespace attnscope {
 
 struct MemoryEstimate {
   // The weights in memory: the checkpoint's files as mapped (weights are read in place, in their
-  // stored dtype), or every parameter as f32 when the file size is not known.
+  // stored dtype; at least 2 bytes per parameter of the config), or every parameter as f32 when
+  // the file size is not known.
   uint64_t weights = 0;
   uint64_t activations = 0;     // the forward pass's working buffers (one layer's attention)
   uint64_t attention_kept = 0;  // what the AttentionStore keeps
