@@ -70,7 +70,15 @@ const char* kGpt2Config = R"({"architectures": ["GPT2LMHeadModel"], "model_type"
   "vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": null,
   "n_positions": 1024, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"})";
 
+// Phi-2's layer shape (hidden 2560, 32 heads of 80, MLP 10240, partial rotary 0.4, parallel
+// block, biases) with 4 of its 32 layers, so that the random checkpoint fits the shared VM.
+const char* kPhi2Config = R"({"architectures": ["PhiForCausalLM"], "model_type": "phi",
+  "vocab_size": 51200, "hidden_size": 2560, "intermediate_size": 10240, "num_hidden_layers": 4,
+  "num_attention_heads": 32, "partial_rotary_factor": 0.4, "layer_norm_eps": 1e-5,
+  "hidden_act": "gelu_new", "max_position_embeddings": 2048, "rope_theta": 10000.0})";
+
 std::string display_name(const std::string& family) {
+  if (family == "phi2") return "Phi-2 shape (4 layers)";
   return family == "bert" ? "BERT-base" : "GPT-2 small";
 }
 
@@ -408,7 +416,7 @@ Options parse_options(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_forward [--runs N] [--threads N] [--element-threads N] "
-                   "[--filter bert|gpt2|8x128...] "
+                   "[--filter bert|gpt2|phi2|8x128...] "
                    "[--gemm | --gemm-only] [--kernel auto|blas|avx512] [--once] [--importance]\n");
       std::exit(2);
     }
@@ -440,11 +448,11 @@ int main(int argc, char** argv) {
   }
 
   const std::vector<Case> cases = {
-      {"bert", 1, 32}, {"bert", 1, 128}, {"bert", 1, 512}, {"bert", 8, 128},
-      {"gpt2", 1, 32}, {"gpt2", 1, 128}, {"gpt2", 1, 512}, {"gpt2", 8, 128},
+      {"bert", 1, 32},  {"bert", 1, 128}, {"bert", 1, 512}, {"bert", 8, 128}, {"gpt2", 1, 32},
+      {"gpt2", 1, 128}, {"gpt2", 1, 512}, {"gpt2", 8, 128}, {"phi2", 1, 512},
   };
   std::vector<ForwardRow> rows;
-  for (const std::string family : {"bert", "gpt2"}) {
+  for (const std::string family : {"bert", "gpt2", "phi2"}) {
     std::vector<Case> chosen;
     for (const Case& cs : cases) {
       const std::string name =
@@ -454,7 +462,9 @@ int main(int argc, char** argv) {
       }
     }
     if (chosen.empty()) continue;
-    const Model model = random_model(family == "bert" ? kBertConfig : kGpt2Config);
+    const Model model = random_model(family == "bert"   ? kBertConfig
+                                     : family == "gpt2" ? kGpt2Config
+                                                        : kPhi2Config);
     for (const Case& cs : chosen) {
       if (options.once) {
         attnscope::AttentionStore store;

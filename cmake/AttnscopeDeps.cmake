@@ -17,6 +17,7 @@ pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)  # SHA-256 of Hub downloads
 
 if(ATTNSCOPE_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -19,7 +19,8 @@ namespace attnscope::cli {
 // The --model help text, identical everywhere.
 inline constexpr const char* kModelHelp =
     "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
-    "cache (HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub), or 'demo'";
+    "cache (HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub) or else downloaded from the Hub "
+    "(ORG/NAME[@REVISION]), or 'demo'";
 
 // The folder of a --model spec. Throws IoError saying where it looked.
 std::filesystem::path resolve_model(const std::string& spec);

@@ -38,6 +38,9 @@ struct AnalyzeCliOptions {
   std::string format = "table";
   std::string causal;  // "", "true", "false": overrides a file's flag
   std::vector<std::string> thresholds;
+  std::string max_memory;
+  std::string sort = "layer";
+  int64_t top = 0;  // 0 = all
 };
 
 std::optional<bool> parse_causal(const std::string& value) {
@@ -65,6 +68,7 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
   }
 
   AttentionAnalyzer analyzer(opt.model);
+  analyzer.source().set_memory_budget(memory_budget(opt.max_memory));
   const ModelConfig config = load_model_config(resolve_model(opt.model));
   options.layers =
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
@@ -90,6 +94,8 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
 }
 
 void run(const AnalyzeCliOptions& opt) {
+  report::check_head_sort(opt.sort);  // before any work
+  const report::HeadRows rows{.sort = opt.sort, .top = opt.top};
   analysis::AnalyzeOptions options;
   for (const auto& t : opt.thresholds) options.thresholds.set(t);
 
@@ -112,9 +118,9 @@ void run(const AnalyzeCliOptions& opt) {
   if (opt.format == "json") {
     std::cout << report::analysis_json(summary).dump(2) << "\n";
   } else if (opt.format == "csv") {
-    report::write_analysis_csv(std::cout, summary);
+    report::write_analysis_csv(std::cout, summary, rows);
   } else {
-    report::write_analysis_table(std::cout, summary);
+    report::write_analysis_table(std::cout, summary, rows);
   }
 }
 
@@ -142,6 +148,16 @@ void setup(CLI::App& app) {
   auto* causal =
       cmd->add_option("--causal", opt->causal, "With --attentions: override the file's causal flag")
           ->check(CLI::IsMember({"true", "false"}));
+  cmd->add_option("--sort", opt->sort,
+                  "Order of the head rows (table and csv): layer, or a figure's name (highest "
+                  "first)")
+      ->check(CLI::IsMember(report::head_sort_fields()))
+      ->capture_default_str();
+  cmd->add_option("--top", opt->top, "Show only the first K head rows (table and csv; 0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-memory", opt->max_memory,
+                  "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
   std::string classes;
   for (analysis::Pattern p : analysis::kScoredPatterns) {
     classes += (classes.empty() ? "" : ", ") + std::string(analysis::pattern_name(p));
@@ -156,8 +172,10 @@ void setup(CLI::App& app) {
       "Examples:\n"
       "  attnscope analyze --model demo --text \"the cat sat on the mat . the cat sat\"\n"
       "  attnscope analyze --model demo --ids 1,24,164,260,37,24,196 --format csv\n"
-      "  attnscope analyze --model models/tiny-gpt2 --input texts.jsonl --format json\n"
-      "  attnscope analyze --attentions fox.safetensors --layers 0,2-3\n");
+      "  printf '{\"text\": \"the cat sat\"}\\n{\"text\": \"the dog ran\"}\\n' > texts.jsonl\n"
+      "  attnscope analyze --model demo --input texts.jsonl --format json\n"
+      "  attnscope attention --model demo --text \"the quick brown fox\" --out fox.safetensors\n"
+      "  attnscope analyze --attentions fox.safetensors --layers 0 --sort entropy --top 3\n");
   attentions->excludes(model)->excludes(text)->excludes(input)->excludes(ids);
   text->excludes(input)->excludes(ids);
   input->excludes(ids);

@@ -191,7 +191,8 @@ void setup(CLI::App& app) {
       "  attnscope importance --model demo --text \"the cat sat on the mat\" --method rollout\n"
       "  attnscope importance --model demo --text \"the cat sat\" --method raw --visible-only\n"
       "  attnscope importance --model demo --text \"the cat sat on the mat\" --method all\n"
-      "  attnscope importance --attentions fox.safetensors --sequence 1 --format json\n");
+      "  attnscope attention --model demo --text \"the quick brown fox\" --out fox.safetensors\n"
+      "  attnscope importance --attentions fox.safetensors --method rollout --format json\n");
   attentions->excludes(model)->excludes(text)->excludes(ids);
   text->excludes(ids);
   no_special->excludes(ids)->excludes(attentions);

@@ -1,5 +1,6 @@
 // attnscope info: what a model is (parsed config, architecture, parameters, stored dtype) and
 // what capturing attention for T tokens would cost in memory — without loading the weights.
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -8,8 +9,10 @@
 #include "commands.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "io/gguf.h"
 #include "io/safetensors.h"
 #include "model/arch.h"
+#include "report/gguf_info.h"
 
 namespace attnscope::cli {
 namespace {
@@ -21,6 +24,15 @@ struct InfoOptions {
 };
 
 void run(const InfoOptions& opt) {
+  if (looks_like_gguf(opt.model)) {
+    const GgufFile file(opt.model);
+    if (opt.format == "json") {
+      std::cout << report::gguf_info_json(file, opt.tokens).dump(2) << "\n";
+    } else {
+      report::write_gguf_info(std::cout, file, opt.tokens);
+    }
+    return;
+  }
   const auto folder = resolve_model(opt.model);
   const ModelConfig config = load_model_config(folder);
   const ArchSpec& arch = arch_by_family(config.family);

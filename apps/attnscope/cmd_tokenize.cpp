@@ -13,6 +13,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
+#include "io/gguf.h"
 #include "report/encoding_report.h"
 #include "tokenizer/tokenizer.h"
 
@@ -34,9 +35,20 @@ std::filesystem::path tokenizer_folder(const std::string& spec) {
   return resolve_model(spec);
 }
 
+// A .gguf file carries its tokenizer in its metadata (tokenizer/gguf_vocab.h).
+Tokenizer load_tokenizer(const std::string& spec) {
+  if (looks_like_gguf(spec)) {
+    std::optional<Tokenizer> tok = Tokenizer::from_gguf(GgufFile(spec));
+    if (!tok)
+      throw InputError(spec + " has no tokenizer (tokenizer.ggml.model is \"none\"): ids only");
+    return *tok;
+  }
+  return Tokenizer::load(tokenizer_folder(spec));
+}
+
 void run(const TokenizeOptions& opt) {
   if (!opt.has_text && opt.input.empty()) throw InputError("give --text TEXT or --input FILE");
-  const Tokenizer tok = Tokenizer::load(tokenizer_folder(opt.model));
+  const Tokenizer tok = load_tokenizer(opt.model);
   const std::vector<std::string> texts =
       opt.input.empty() ? std::vector<std::string>{opt.text} : read_input_texts(opt.input);
   const bool add_special = !opt.no_special_tokens;
@@ -67,7 +79,7 @@ void setup(CLI::App& app) {
       "tokenize", "Tokenize text like Hugging Face: ids, tokens, offsets, special-tokens mask");
   cmd->add_option("--model,-m", opt->model,
                   "Model or tokenizer folder (tokenizer.json, vocab.txt, vocab.json + merges.txt "
-                  "or tokenizer.model), or a Hugging Face id in the local cache")
+                  "or tokenizer.model), a .gguf file, or a Hugging Face id in the local cache")
       ->required();
   auto* text = cmd->add_option("--text", opt->text, "The text to tokenize");
   auto* input = cmd->add_option("--input", opt->input, kInputHelp);

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "io/hub_download.h"
 
 namespace attnscope {
 namespace {
@@ -161,17 +162,38 @@ fs::path resolve_model_path(std::string_view spec_view) {
       slash == std::string::npos ? "models--" + id
                                  : "models--" + id.substr(0, slash) + "--" + id.substr(slash + 1);
   std::string looked;
-  for (const fs::path& cache : hf_cache_dirs()) {
+  const std::vector<fs::path> caches = hf_cache_dirs();
+  for (const fs::path& cache : caches) {
     const fs::path repo_dir = cache / repo_name;
-    if (fs::is_directory(repo_dir, ec)) return pick_snapshot(repo_dir, revision, spec);
-    looked += "\n  " + repo_dir.string();
+    if (!fs::is_directory(repo_dir, ec)) {
+      looked += "\n  " + repo_dir.string();
+      continue;
+    }
+    try {
+      return pick_snapshot(repo_dir, revision, spec);
+    } catch (const IoError&) {
+      // In the cache but not this revision (or an unfinished download): fetch it when online.
+      if (hub_offline() || caches.empty()) throw;
+      break;
+    }
   }
-  throw IoError(spec,
-                "no such folder, and model '" + id +
-                    "' is not in the local Hugging Face cache. Looked in:" + looked +
-                    "\n(set HF_HUB_CACHE or HF_HOME to use another cache). Downloading from the "
-                    "Hub is not supported yet: fetch it with `huggingface-cli download " +
-                    id + "` or pass a local folder.");
+  if (hub_offline() || caches.empty()) {
+    const std::string missing = caches.empty()
+                                    ? std::string("config.json")
+                                    : (caches.front() / repo_name / "snapshots" /
+                                       (revision.empty() ? "main" : revision) / "config.json")
+                                          .string();
+    throw IoError(spec, "no such folder, and model '" + id +
+                            "' is not in the local Hugging Face cache (missing " + missing +
+                            "). Looked in:" + looked +
+                            (caches.empty() ? "\n(no cache folder: set HF_HUB_CACHE or HF_HOME)"
+                                            : "\nHF_HUB_OFFLINE is set, so nothing is "
+                                              "downloaded: unset it to fetch the model from " +
+                                                  hub_endpoint() + "."));
+  }
+  // Not cached: download into the first cache folder (the one huggingface_hub writes to).
+  return require_config(hub_download(caches.front(), id, revision),
+                        "downloaded snapshot of " + spec);
 }
 
 }  // namespace attnscope

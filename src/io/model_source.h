@@ -6,8 +6,9 @@
 //     $HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
 //     ~/.cache/huggingface/hub; also $TRANSFORMERS_CACHE when set. The cache layout is
 //     models--ORG--NAME/{refs/main, snapshots/<commit>/...}.
-// Downloading from the Hub is not supported yet. The special value "demo" (the built-in demo
-// model) is NOT handled here: callers check for it before calling resolve_model_path.
+// A Hub id not in the cache is downloaded into the first cache folder (io/hub_download.h), unless
+// HF_HUB_OFFLINE is set (then an IoError names the missing file). The special value "demo" (the
+// built-in demo model) is NOT handled here: callers check for it before calling resolve_model_path.
 //
 //   if (spec == "demo") return make_demo_model();
 //   std::filesystem::path dir = resolve_model_path(spec);   // e.g. ".../snapshots/607a30d.../"
@@ -21,7 +22,8 @@
 namespace attnscope {
 
 // Resolves `spec` to a folder containing config.json. Throws InputError for an empty or
-// malformed spec, and IoError (saying every place it looked, or what the folder lacks) otherwise.
+// malformed spec, and IoError (saying every place it looked, what the folder lacks, or why the
+// download failed) otherwise.
 std::filesystem::path resolve_model_path(std::string_view spec);
 
 // The Hugging Face hub cache folders searched, in order, from the environment (they may not

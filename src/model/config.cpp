@@ -1,5 +1,6 @@
 #include "model/config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -14,14 +15,36 @@ namespace attnscope {
 
 int64_t ModelConfig::rotary_dim() const {
   if (position != PositionKind::kRotary) return 0;
-  // GPT-NeoX: int(head_size * rotary_pct), truncated like Python's int().
+  if (rotary_dims > 0) return rotary_dims;
+  // GPT-NeoX / Phi: int(head_size * rotary_pct), truncated like Python's int().
   return static_cast<int64_t>(static_cast<double>(head_dim) * rotary_pct);
 }
 
 double ModelConfig::attention_scale(int64_t layer) const {
-  double scale = scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(head_dim)) : 1.0;
-  if (scale_attn_by_inverse_layer_idx) scale /= static_cast<double>(layer + 1);
+  double scale = score_scale == ScoreScale::kInverseSqrtHeadDim
+                     ? 1.0 / std::sqrt(static_cast<double>(head_dim))
+                     : 1.0;
+  if (layer_score_scale == LayerScoreScale::kInverseLayerIndex) {
+    scale /= static_cast<double>(layer + 1);
+  }
   return scale;
+}
+
+int64_t ModelConfig::window(int64_t layer) const {
+  if (!layer_windows.empty()) return layer_windows[layer];
+  return sliding_window > 0 ? sliding_window : kNoWindow;
+}
+
+bool ModelConfig::layer_is_sparse(int64_t layer) const {
+  return mlp == MlpKind::kMoe && moe.num_experts > 0 && (layer + 1) % moe.sparse_step == 0;
+}
+
+int64_t ModelConfig::max_mlp_width() const {
+  int64_t width = intermediate_size;
+  if (mlp == MlpKind::kMoe) {
+    width = std::max({width, moe.expert_intermediate_size, moe.shared_expert_intermediate_size});
+  }
+  return width;
 }
 
 void ModelConfig::validate() const {
@@ -84,10 +107,15 @@ void ModelConfig::validate() const {
       throw ConfigError("rotary_pct", "must be in (0, 1], got " + std::to_string(rotary_pct));
     }
     const int64_t rotary = rotary_dim();
+    const char* rotary_key = rotary_dims > 0 ? "rotary_dim" : "rotary_pct";
+    if (rotary > head_dim) {
+      throw ConfigError(rotary_key, "rotates " + std::to_string(rotary) + " entries of a " +
+                                        std::to_string(head_dim) + "-entry head");
+    }
     if (rotary < 2 || rotary % 2 != 0) {
-      throw ConfigError("rotary_pct", "rotates " + std::to_string(rotary) + " of " +
-                                          std::to_string(head_dim) +
-                                          " head entries; need an even number >= 2");
+      throw ConfigError(rotary_key, "rotates " + std::to_string(rotary) + " of " +
+                                        std::to_string(head_dim) +
+                                        " head entries; need an even number >= 2");
     }
     if (!(rope_theta > 0.0)) throw ConfigError("rope_theta", "must be positive");
     // Computes the frequencies once so that a scaling lacking what it needs fails at load.
@@ -98,6 +126,29 @@ void ModelConfig::validate() const {
   if (position_ids == PositionIds::kRobertaAfterPadding && !pad_token_id) {
     throw ConfigError("pad_token_id", "RoBERTa position ids need a pad_token_id");
   }
+  if (!layer_windows.empty() && static_cast<int64_t>(layer_windows.size()) != num_hidden_layers) {
+    throw ConfigError("num_hidden_layers", "is " + std::to_string(num_hidden_layers) + " but " +
+                                               std::to_string(layer_windows.size()) +
+                                               " layer attention windows are given");
+  }
+  if (clip_qkv < 0.0 || !std::isfinite(clip_qkv)) {
+    throw ConfigError("clip_qkv", "must be a positive number or null");
+  }
+  if (mlp == MlpKind::kMoe) {
+    positive(moe.num_experts, "num_experts");
+    capped(moe.num_experts, "num_experts", limits::kMaxHeads);
+    positive(moe.top_k, "num_experts_per_tok");
+    if (moe.top_k > moe.num_experts) {
+      throw ConfigError("num_experts_per_tok", "is " + std::to_string(moe.top_k) +
+                                                   ", more than the " +
+                                                   std::to_string(moe.num_experts) + " experts");
+    }
+    positive(moe.expert_intermediate_size, "moe_intermediate_size");
+    capped(moe.expert_intermediate_size, "moe_intermediate_size", limits::kMaxIntermediateSize);
+    capped(moe.shared_expert_intermediate_size, "shared_expert_intermediate_size",
+           limits::kMaxIntermediateSize);
+    positive(moe.sparse_step, "decoder_sparse_step");
+  }
 }
 
 std::string_view norm_kind_name(NormKind kind) {
@@ -106,18 +157,44 @@ std::string_view norm_kind_name(NormKind kind) {
       return "layer_norm";
     case NormKind::kRmsNorm:
       return "rms_norm";
-    case NormKind::kRmsNormPlusOne:
-      return "rms_norm_plus_one";
   }
   return "?";
 }
 
 std::string_view position_kind_name(PositionKind kind) {
-  return kind == PositionKind::kAbsolute ? "absolute" : "rotary";
+  switch (kind) {
+    case PositionKind::kAbsolute:
+      return "absolute";
+    case PositionKind::kRotary:
+      return "rotary";
+    case PositionKind::kAlibi:
+      return "alibi";
+  }
+  return "?";
 }
 
 std::string_view residual_kind_name(ResidualKind kind) {
-  return kind == ResidualKind::kSequential ? "sequential" : "parallel";
+  switch (kind) {
+    case ResidualKind::kSequential:
+      return "sequential";
+    case ResidualKind::kParallel:
+      return "parallel";
+    case ResidualKind::kParallelSharedNorm:
+      return "parallel (one shared norm)";
+  }
+  return "?";
+}
+
+std::string_view norm_affine_name(NormAffine affine) {
+  switch (affine) {
+    case NormAffine::kWeightAndBias:
+      return "weight and bias";
+    case NormAffine::kWeightOnly:
+      return "weight only";
+    case NormAffine::kNone:
+      return "no weight or bias";
+  }
+  return "?";
 }
 
 std::string ModelConfig::describe() const {
@@ -135,17 +212,46 @@ std::string ModelConfig::describe() const {
   out << "max_position_embeddings: " << max_position_embeddings << "\n";
   out << "attention: " << (causal ? "causal" : "bidirectional") << "\n";
   out << "norm: " << norm_kind_name(norm) << " ("
-      << (norm_placement == NormPlacement::kPreNorm ? "pre-norm" : "post-norm") << ", eps "
-      << norm_eps() << ")\n";
+      << (norm_placement == NormPlacement::kPreNorm ? "pre-norm" : "post-norm") << ", "
+      << norm_affine_name(norm_affine) << ", eps " << norm_eps() << ")"
+      << (embedding_norm ? ", after the embeddings too" : "")
+      << (final_norm ? "" : ", no final norm") << "\n";
   out << "position: " << position_kind_name(position);
   if (position == PositionKind::kRotary) {
     out << " (theta " << rope_theta << ", " << rotary_dim() << " of " << head_dim
-        << " dims per head)";
+        << " dims per head, "
+        << (rotary_style == RotaryStyle::kHalves ? "rotate-half" : "interleaved pairs") << ")";
+  }
+  if (position == PositionKind::kAbsolute && position_offset != 0) {
+    out << " (table offset " << position_offset << ")";
   }
   out << "\n";
+  out << "score scale: "
+      << (score_scale == ScoreScale::kInverseSqrtHeadDim ? "1/sqrt(head_dim)" : "none")
+      << (layer_score_scale == LayerScoreScale::kInverseLayerIndex ? " / (layer + 1)" : "") << "\n";
+  if (qk_norm == QkNorm::kPerHeadLayerNorm) out << "qk_norm: per-head layer_norm\n";
+  if (clip_qkv > 0.0) out << "clip_qkv: " << clip_qkv << "\n";
+  if (!layer_windows.empty()) {
+    out << "attention windows:";
+    for (int64_t w : layer_windows) out << " " << (w == kNoWindow ? "global" : std::to_string(w));
+    out << " (earlier keys seen per layer)\n";
+  }
+  out << "biases:" << (qkv_bias ? " qkv" : "") << (attn_out_bias ? " attn_out" : "")
+      << (mlp_bias ? " mlp" : "") << (lm_head_bias ? " lm_head" : "")
+      << (!qkv_bias && !attn_out_bias && !mlp_bias && !lm_head_bias ? " none" : "") << "\n";
   if (rope_scaling.enabled()) out << "rope_scaling: " << rope_scaling.describe() << "\n";
   out << "activation: " << ops::activation_name(activation)
-      << (mlp == MlpKind::kGated ? " (gated)" : "") << "\n";
+      << (mlp != MlpKind::kPlain ? " (gated)" : "") << "\n";
+  if (mlp == MlpKind::kMoe) {
+    out << "experts: " << moe.num_experts << ", top " << moe.top_k << " ("
+        << (moe.weighting == ExpertWeighting::kRenormalised ? "renormalised" : "not renormalised")
+        << "), expert width " << moe.expert_intermediate_size;
+    if (moe.shared_expert_intermediate_size > 0) {
+      out << ", gated shared expert " << moe.shared_expert_intermediate_size;
+    }
+    if (moe.sparse_step > 1) out << ", every " << moe.sparse_step << " layers";
+    out << "\n";
+  }
   out << "residual: " << residual_kind_name(residual) << "\n";
   out << "tie_word_embeddings: " << (tie_word_embeddings ? "true" : "false") << "\n";
   if (sliding_window > 0) out << "sliding_window: " << sliding_window << "\n";

@@ -1,8 +1,9 @@
 // Model::forward: the BLAS forward pass. One generic block written as named steps (embed, norm,
-// attention, mlp, residual) chosen by the config's knobs; BERT-family post-norm blocks and
-// pre-norm blocks (sequential or parallel residual) are the two block functions. Every
-// projection is one sgemm over all batch·token rows; attention scores and context are one sgemm
-// per (sequence, head), read in place from the fused qkv rows. BLAS threads the GEMMs; the
+// attention, mlp, residual) that interprets the config's block description (config.h); post-norm
+// blocks and pre-norm blocks (sequential, parallel or parallel with one shared norm) are the two
+// block functions, and a mixture-of-experts MLP routes rows to experts with one sgemm per expert.
+// Every projection is one sgemm over all batch·token rows; attention scores and context are one
+// sgemm per (sequence, head), read in place from the fused qkv rows. BLAS threads the GEMMs; the
 // element loops between them (softmax, activation, norms, residual adds) run on the same cores
 // through ops::parallel_for.
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "model/forward_memory.h"
 #include "model/model.h"
 #include "ops/activation.h"
+#include "ops/alibi.h"
 #include "ops/gemm.h"
 #include "ops/norm.h"
 #include "ops/parallel.h"
@@ -46,9 +48,15 @@ class ForwardPass {
     qkv_.resize(rows_ * c_.qkv_dim());
     context_.resize(rows_ * c_.q_dim());
     attn_out_.resize(rows_ * hidden);
-    mlp_up_.resize(rows_ * c_.intermediate_size);
-    if (c_.mlp == MlpKind::kGated) mlp_gate_.resize(rows_ * c_.intermediate_size);
+    mlp_up_.resize(rows_ * c_.max_mlp_width());
+    if (c_.mlp != MlpKind::kPlain) mlp_gate_.resize(rows_ * c_.max_mlp_width());
     mlp_out_.resize(rows_ * hidden);
+    if (c_.mlp == MlpKind::kMoe) {
+      router_.resize(rows_ * c_.moe.num_experts);
+      moe_in_.resize(rows_ * hidden);
+      moe_out_.resize(rows_ * hidden);
+    }
+    if (c_.position == PositionKind::kAlibi) slopes_ = ops::alibi_slopes(c_.num_attention_heads);
     probs_.resize(c_.num_attention_heads * in_.tokens * in_.tokens);
     key_bias_.resize(in_.tokens);
     mask_ = in_.attention_mask.empty() ? std::vector<int64_t>(rows_, 1) : in_.attention_mask;
@@ -80,8 +88,8 @@ class ForwardPass {
     }
     if (options_.logits) {
       result_.logits = Tensor({in_.batch, in_.tokens, c_.vocab_size});
-      ops::linear(last, rows_, c_.hidden_size, w_.lm_head(), nullptr, c_.vocab_size,
-                  result_.logits.data());
+      ops::linear(last, rows_, c_.hidden_size, w_.lm_head(), data_or_null(w_.lm_head_bias),
+                  c_.vocab_size, result_.logits.data());
     }
     return std::move(result_);
   }
@@ -99,7 +107,9 @@ class ForwardPass {
         w_.token_type_embedding.add_row(in_.token_type_ids.empty() ? 0 : in_.token_type_ids[n],
                                         row);
       }
-      if (c_.position == PositionKind::kAbsolute) w_.position_embedding.add_row(positions[n], row);
+      if (c_.position == PositionKind::kAbsolute) {
+        w_.position_embedding.add_row(positions[n] + c_.position_offset, row);
+      }
       if (c_.embedding_scale != 1.0f) {
         for (int64_t i = 0; i < hidden; ++i) row[i] *= c_.embedding_scale;
       }
@@ -109,30 +119,27 @@ class ForwardPass {
     }
   }
 
-  // Step: the config's norm over every row. `out` may be `in`.
+  // Step: the config's norm over every row. `out` may be `in`. Weight and bias are empty when
+  // the norm has none (NormAffine).
   void norm(const Tensor& weight, const Tensor& bias, const float* in, float* out) const {
     const auto eps = static_cast<float>(c_.norm_eps());
     switch (c_.norm) {
       case NormKind::kLayerNorm:
-        ops::layer_norm(in, rows_, c_.hidden_size, weight.data(), data_or_null(bias), eps, out);
+        ops::layer_norm(in, rows_, c_.hidden_size, data_or_null(weight), data_or_null(bias), eps,
+                        out);
         break;
       case NormKind::kRmsNorm:
         ops::rms_norm(in, rows_, c_.hidden_size, weight.data(), eps, ops::RmsWeight::kPlain, out);
-        break;
-      case NormKind::kRmsNormPlusOne:
-        ops::rms_norm(in, rows_, c_.hidden_size, weight.data(), eps, ops::RmsWeight::kOnePlus, out);
         break;
     }
   }
 
   // The keys a query may see by position: [begin, end). Causal models see no later key. A
-  // sliding window W keeps the query and the W keys before it (query_pos - key_pos <= W, W + 1
-  // keys): transformers 4.40.2 AttentionMaskConverter._make_causal_mask masks
-  // tril(diagonal = -W - 1), i.e. exactly the keys with query_pos - key_pos >= W + 1.
-  std::pair<int64_t, int64_t> visible_keys(int64_t query_pos) const {
+  // window W (ModelConfig::window) keeps the query and the W keys before it (query_pos - key_pos
+  // <= W); each family's preset converts its own convention into W.
+  std::pair<int64_t, int64_t> visible_keys(int64_t window, int64_t query_pos) const {
     const int64_t end = c_.causal ? query_pos + 1 : in_.tokens;
-    const int64_t begin =
-        c_.sliding_window > 0 ? std::max<int64_t>(0, query_pos - c_.sliding_window) : 0;
+    const int64_t begin = window != kNoWindow ? std::max<int64_t>(0, query_pos - window) : 0;
     return {begin, end};
   }
 
@@ -155,18 +162,43 @@ class ForwardPass {
     const int64_t qkv_dim = c_.qkv_dim(), q_dim = c_.q_dim(), kv_dim = c_.kv_dim();
     // qkv_ [rows, q heads | k heads | v heads]
     ops::linear(in, rows_, hidden, lw.qkv_weight, data_or_null(lw.qkv_bias), qkv_dim, qkv_.data());
+    if (c_.clip_qkv > 0.0) {
+      const auto clip = static_cast<float>(c_.clip_qkv);
+      elementwise(rows_ * qkv_dim,
+                  [&](int64_t i) { qkv_[i] = std::min(std::max(qkv_[i], -clip), clip); });
+    }
+    if (c_.qk_norm == QkNorm::kPerHeadLayerNorm) {
+      const auto eps = static_cast<float>(c_.layer_norm_eps);
+      ops::parallel_for(rows_, 16, [&](int64_t first, int64_t last) {
+        for (int64_t n = first; n < last; ++n) {
+          float* row = qkv_.data() + n * qkv_dim;
+          for (int64_t h = 0; h < heads; ++h) {
+            float* q = row + h * head_dim;
+            ops::layer_norm(q, 1, head_dim, lw.q_norm_weight.data() + h * head_dim, nullptr, eps,
+                            q);
+          }
+          for (int64_t h = 0; h < c_.num_key_value_heads; ++h) {
+            float* k = row + q_dim + h * head_dim;
+            ops::layer_norm(k, 1, head_dim, lw.k_norm_weight.data() + h * head_dim, nullptr, eps,
+                            k);
+          }
+        }
+      });
+    }
     if (rotary_) {
+      const auto rotate = c_.rotary_style == RotaryStyle::kHalves ? ops::apply_rotary
+                                                                  : ops::apply_rotary_interleaved;
       for (int64_t n = 0; n < rows_; ++n) {
         const int64_t position = n % T;
         float* row = qkv_.data() + n * qkv_dim;
-        for (int64_t h = 0; h < heads; ++h)
-          ops::apply_rotary(row + h * head_dim, *rotary_, position);
+        for (int64_t h = 0; h < heads; ++h) rotate(row + h * head_dim, *rotary_, position);
         for (int64_t h = 0; h < c_.num_key_value_heads; ++h) {
-          ops::apply_rotary(row + q_dim + h * head_dim, *rotary_, position);
+          rotate(row + q_dim + h * head_dim, *rotary_, position);
         }
       }
     }
     const float scale = static_cast<float>(c_.attention_scale(layer));
+    const int64_t window = c_.window(layer);
     for (int64_t b = 0; b < in_.batch; ++b) {
       const float* key_bias = padding_bias(b);  // [key_pos] or null
       const float* seq_qkv = qkv_.data() + b * T * qkv_dim;
@@ -182,8 +214,16 @@ class ForwardPass {
       std::atomic<int64_t> first_bad_row{std::numeric_limits<int64_t>::max()};
       const auto softmax_rows = [&](int64_t first, int64_t last) {  // rows of [head·query_pos]
         for (int64_t row = first; row < last; ++row) {
-          const auto [begin, end] = visible_keys(row % T);
-          if (!ops::softmax_row_range(probs_.data() + row * T, T, begin, end, key_bias)) {
+          const auto [begin, end] = visible_keys(window, row % T);
+          float* scores_row = probs_.data() + row * T;  // [key_pos]
+          if (!slopes_.empty()) {
+            // ALiBi (BLOOM baddbmm): slope_h · key_pos + scale · q·k.
+            const float slope = slopes_[row / T];
+            for (int64_t j = begin; j < end; ++j) {
+              scores_row[j] = slope * static_cast<float>(j) + scores_row[j];
+            }
+          }
+          if (!ops::softmax_row_range(scores_row, T, begin, end, key_bias)) {
             int64_t seen = first_bad_row.load();
             while (row < seen && !first_bad_row.compare_exchange_weak(seen, row)) {
             }
@@ -325,12 +365,16 @@ class ForwardPass {
   }
 
   // Step: the MLP of `in` [rows, hidden] into mlp_out_ [rows, hidden].
-  void mlp(const LayerWeights& lw, const float* in) {
+  void mlp(int layer, const LayerWeights& lw, const float* in) {
+    if (c_.layer_is_sparse(layer)) {
+      moe(lw, in);
+      return;
+    }
     const int64_t hidden = c_.hidden_size, inter = c_.intermediate_size;
     ops::linear(in, rows_, hidden, lw.mlp_up_weight, data_or_null(lw.mlp_up_bias), inter,
                 mlp_up_.data());
     float* activated = mlp_up_.data();  // [rows, intermediate]
-    if (c_.mlp == MlpKind::kGated) {
+    if (c_.mlp != MlpKind::kPlain) {
       ops::linear(in, rows_, hidden, lw.mlp_gate_weight, data_or_null(lw.mlp_gate_bias), inter,
                   mlp_gate_.data());
       ops::apply_gated_activation(c_.activation, mlp_gate_.data(), mlp_up_.data(), rows_ * inter);
@@ -342,22 +386,91 @@ class ForwardPass {
                 mlp_out_.data());
   }
 
-  // Block: x += attn(norm1(x)); x += mlp(norm2(x)), or the parallel form
-  // x = (mlp(norm2(x)) + attn(norm1(x))) + x.
+  // One gated expert over `count` gathered rows of `in`: down(act(gate(x)) · up(x)) into `out`.
+  void expert(const ExpertWeights& e, int64_t width, const float* in, int64_t count, float* out) {
+    const int64_t hidden = c_.hidden_size;
+    ops::linear(in, count, hidden, e.gate_weight, nullptr, width, mlp_gate_.data());
+    ops::linear(in, count, hidden, e.up_weight, nullptr, width, mlp_up_.data());
+    ops::apply_gated_activation(c_.activation, mlp_gate_.data(), mlp_up_.data(), count * width);
+    ops::linear(mlp_gate_.data(), count, width, e.down_weight, nullptr, hidden, out);
+  }
+
+  // Step: the mixture of experts of `in` [rows, hidden] into mlp_out_ [rows, hidden]. Router
+  // probabilities softmax(router(x)) in f32, the top k kept (renormalised or not); each expert
+  // runs on the rows routed to it and adds weight · expert(x), expert by expert (HF index_add_
+  // order); then the shared expert times sigmoid(shared_gate(x)).
+  void moe(const LayerWeights& lw, const float* in) {
+    const int64_t hidden = c_.hidden_size, experts = c_.moe.num_experts, top_k = c_.moe.top_k;
+    ops::linear(in, rows_, hidden, lw.router_weight, nullptr, experts, router_.data());
+    ops::softmax_rows(router_.data(), rows_, experts);
+    std::vector<std::vector<std::pair<int64_t, float>>> routed(experts);  // (row, weight)
+    std::vector<int64_t> order(experts);
+    for (int64_t n = 0; n < rows_; ++n) {
+      const float* p = router_.data() + n * experts;
+      for (int64_t e = 0; e < experts; ++e) order[e] = e;
+      std::partial_sort(
+          order.begin(), order.begin() + top_k, order.end(),
+          [&](int64_t a, int64_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+      float sum = 0.0f;
+      for (int64_t k = 0; k < top_k; ++k) sum += p[order[k]];
+      for (int64_t k = 0; k < top_k; ++k) {
+        const float weight =
+            c_.moe.weighting == ExpertWeighting::kRenormalised ? p[order[k]] / sum : p[order[k]];
+        routed[order[k]].emplace_back(n, weight);
+      }
+    }
+    std::fill(mlp_out_.begin(), mlp_out_.end(), 0.0f);
+    for (int64_t e = 0; e < experts; ++e) {
+      const auto& rows = routed[e];
+      if (rows.empty()) continue;
+      const auto count = static_cast<int64_t>(rows.size());
+      for (int64_t i = 0; i < count; ++i) {
+        std::memcpy(moe_in_.data() + i * hidden, in + rows[i].first * hidden,
+                    hidden * sizeof(float));
+      }
+      expert(lw.experts[e], c_.moe.expert_intermediate_size, moe_in_.data(), count,
+             moe_out_.data());
+      for (int64_t i = 0; i < count; ++i) {
+        float* out = mlp_out_.data() + rows[i].first * hidden;
+        const float* y = moe_out_.data() + i * hidden;
+        for (int64_t d = 0; d < hidden; ++d) out[d] += y[d] * rows[i].second;
+      }
+    }
+    if (c_.moe.shared_expert_intermediate_size > 0) {
+      expert(lw.shared_expert, c_.moe.shared_expert_intermediate_size, in, rows_, moe_out_.data());
+      std::vector<float> gate_row(hidden);  // [1, hidden], converted from the stored dtype
+      lw.shared_expert_gate_weight.copy_row(0, gate_row.data());
+      const float* g = gate_row.data();
+      for (int64_t n = 0; n < rows_; ++n) {
+        const float* row = in + n * hidden;
+        double dot = 0.0;
+        for (int64_t d = 0; d < hidden; ++d) dot += static_cast<double>(row[d]) * g[d];
+        const float gate = 1.0f / (1.0f + std::exp(-static_cast<float>(dot)));
+        float* out = mlp_out_.data() + n * hidden;
+        const float* y = moe_out_.data() + n * hidden;
+        for (int64_t d = 0; d < hidden; ++d) out[d] += gate * y[d];
+      }
+    }
+  }
+
+  // Block: x += attn(norm1(x)); x += mlp(norm2(x)), or the parallel forms
+  // x = (mlp(norm2(x)) + attn(norm1(x))) + x and x = (mlp(norm1(x)) + attn(norm1(x))) + x.
   void pre_norm_block(int layer) {
     const LayerWeights& lw = w_.layers[layer];
     const int64_t size = rows_ * c_.hidden_size;
     norm(lw.attn_norm_weight, lw.attn_norm_bias, x_.data(), normed_.data());
     attention(layer, lw, normed_.data());
-    if (c_.residual == ResidualKind::kParallel) {
-      norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
-      mlp(lw, normed_.data());
+    if (c_.residual != ResidualKind::kSequential) {
+      if (c_.residual == ResidualKind::kParallel) {
+        norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
+      }
+      mlp(layer, lw, normed_.data());
       elementwise(size, [&](int64_t i) { x_[i] = (mlp_out_[i] + attn_out_[i]) + x_[i]; });
       return;
     }
     elementwise(size, [&](int64_t i) { x_[i] += attn_out_[i]; });
     norm(lw.mlp_norm_weight, lw.mlp_norm_bias, x_.data(), normed_.data());
-    mlp(lw, normed_.data());
+    mlp(layer, lw, normed_.data());
     elementwise(size, [&](int64_t i) { x_[i] += mlp_out_[i]; });
   }
 
@@ -368,7 +481,7 @@ class ForwardPass {
     attention(layer, lw, x_.data());
     elementwise(size, [&](int64_t i) { attn_out_[i] += x_[i]; });
     norm(lw.attn_norm_weight, lw.attn_norm_bias, attn_out_.data(), x_.data());
-    mlp(lw, x_.data());
+    mlp(layer, lw, x_.data());
     elementwise(size, [&](int64_t i) { mlp_out_[i] += x_[i]; });
     norm(lw.mlp_norm_weight, lw.mlp_norm_bias, mlp_out_.data(), x_.data());
   }
@@ -408,6 +521,10 @@ class ForwardPass {
   std::vector<float> mlp_up_;    // [batch·token, intermediate]
   std::vector<float> mlp_gate_;  // [batch·token, intermediate], gated MLPs
   std::vector<float> mlp_out_;   // [batch·token, hidden]
+  std::vector<float> router_;    // [batch·token, experts], MoE
+  std::vector<float> moe_in_;    // [routed rows, hidden], MoE
+  std::vector<float> moe_out_;   // [routed rows, hidden], MoE
+  std::vector<float> slopes_;    // [head], ALiBi
   std::vector<float> probs_;     // [head, query_pos, key_pos] of one sequence
   std::vector<float> key_bias_;  // [key_pos] of one sequence: 0 or -inf (padding)
   ForwardResult result_;
@@ -420,7 +537,8 @@ uint64_t forward_activation_bytes(const ModelConfig& c, int64_t batch, int64_t t
   const long double t = tokens;
   const long double rows = static_cast<long double>(batch) * t;
   long double floats = rows * (4 * c.hidden_size + c.qkv_dim() + c.q_dim());
-  floats += rows * c.intermediate_size * (c.mlp == MlpKind::kGated ? 2 : 1);
+  floats += rows * c.max_mlp_width() * (c.mlp == MlpKind::kPlain ? 1 : 2);
+  if (c.mlp == MlpKind::kMoe) floats += rows * (2 * c.hidden_size + c.moe.num_experts);
   floats += c.num_attention_heads * t * t;
   if (c.position == PositionKind::kRotary) floats += t * c.rotary_dim();
   // The GEMM kernel's packed blocks, on each thread of the pool (the calling thread included).

@@ -198,9 +198,16 @@ void ModelWeights::materialise() {
   copy(token_type_embedding);
   copy(lm_head_weight);
   for (LayerWeights& l : layers) {
-    for (Weight* w : {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
-                      &l.mlp_down_weight}) {
+    for (Weight* w :
+         {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
+          &l.mlp_down_weight, &l.router_weight, &l.shared_expert.gate_weight,
+          &l.shared_expert.up_weight, &l.shared_expert.down_weight, &l.shared_expert_gate_weight}) {
       copy(*w);
+    }
+    for (ExpertWeights& e : l.experts) {
+      for (Weight* w : {&e.gate_weight, &e.up_weight, &e.down_weight}) {
+        copy(*w);
+      }
     }
   }
 }
@@ -209,16 +216,23 @@ int64_t ModelWeights::parameter_count() const {
   int64_t total = token_embedding.numel() + position_embedding.numel() +
                   token_type_embedding.numel() + embedding_norm_weight.numel() +
                   embedding_norm_bias.numel() + final_norm_weight.numel() +
-                  final_norm_bias.numel() + lm_head_weight.numel();
+                  final_norm_bias.numel() + lm_head_weight.numel() + lm_head_bias.numel();
   for (const LayerWeights& l : layers) {
-    for (const Tensor* t :
-         {&l.attn_norm_weight, &l.attn_norm_bias, &l.qkv_bias, &l.attn_out_bias, &l.mlp_norm_weight,
-          &l.mlp_norm_bias, &l.mlp_gate_bias, &l.mlp_up_bias, &l.mlp_down_bias}) {
+    for (const Tensor* t : {&l.attn_norm_weight, &l.attn_norm_bias, &l.qkv_bias, &l.attn_out_bias,
+                            &l.mlp_norm_weight, &l.mlp_norm_bias, &l.mlp_gate_bias, &l.mlp_up_bias,
+                            &l.mlp_down_bias, &l.q_norm_weight, &l.k_norm_weight}) {
       total += t->numel();
     }
-    for (const Weight* w : {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
-                            &l.mlp_down_weight}) {
+    for (const Weight* w :
+         {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
+          &l.mlp_down_weight, &l.router_weight, &l.shared_expert.gate_weight,
+          &l.shared_expert.up_weight, &l.shared_expert.down_weight, &l.shared_expert_gate_weight}) {
       total += w->empty() ? 0 : w->numel();
+    }
+    for (const ExpertWeights& e : l.experts) {
+      for (const Weight* w : {&e.gate_weight, &e.up_weight, &e.down_weight}) {
+        total += w->empty() ? 0 : w->numel();
+      }
     }
   }
   return total;

@@ -83,13 +83,23 @@ class Weight {
   std::vector<std::shared_ptr<const void>> owners_;
 };
 
+// One gated expert of a mixture-of-experts MLP: down(act(gate(x)) · up(x)), no biases.
+struct ExpertWeights {
+  Weight gate_weight;  // [expert_intermediate, hidden]
+  Weight up_weight;    // [expert_intermediate, hidden]
+  Weight down_weight;  // [hidden, expert_intermediate]
+};
+
 struct LayerWeights {
   // Pre-norm: the norm before attention. Post-norm (BERT): the norm after the attention residual.
   Tensor attn_norm_weight;  // [hidden]
   Tensor attn_norm_bias;    // [hidden], empty for RMSNorm
   // Rows: q for every query head, then k for every kv head, then v for every kv head.
-  Weight qkv_weight;       // [q_dim + 2 kv_dim, hidden]
-  Tensor qkv_bias;         // [q_dim + 2 kv_dim] or empty
+  Weight qkv_weight;  // [q_dim + 2 kv_dim, hidden]
+  Tensor qkv_bias;    // [q_dim + 2 kv_dim] or empty
+  // QkNorm::kPerHeadLayerNorm: one weight row per query head / kv head.
+  Tensor q_norm_weight;    // [heads, head_dim] or empty
+  Tensor k_norm_weight;    // [kv_heads, head_dim] or empty
   Weight attn_out_weight;  // [hidden, q_dim]
   Tensor attn_out_bias;    // [hidden] or empty
   // Pre-norm: the norm before the MLP. Post-norm: the norm after the MLP residual.
@@ -101,6 +111,12 @@ struct LayerWeights {
   Tensor mlp_up_bias;      // [intermediate] or empty
   Weight mlp_down_weight;  // [hidden, intermediate]
   Tensor mlp_down_bias;    // [hidden] or empty
+  // Sparse (MoE) layers: the router, the experts and the optional gated shared expert; the
+  // mlp_* tensors above are then empty.
+  Weight router_weight;  // [experts, hidden]
+  std::vector<ExpertWeights> experts;
+  ExpertWeights shared_expert;       // empty weights when there is none
+  Weight shared_expert_gate_weight;  // [1, hidden] or empty
 };
 
 struct ModelWeights {
@@ -116,6 +132,7 @@ struct ModelWeights {
   // the checkpoint has no LM head (logits unavailable).
   Weight lm_head_weight;
   bool lm_head_tied = false;
+  Tensor lm_head_bias;  // [vocab] or empty (GPT-J, Phi)
 
   bool has_lm_head() const { return lm_head_tied || !lm_head_weight.empty(); }
   const Weight& lm_head() const { return lm_head_tied ? token_embedding : lm_head_weight; }

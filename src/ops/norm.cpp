@@ -30,7 +30,12 @@ void layer_norm_rows(const float* x, int64_t first, int64_t last, int64_t dim, c
     const double variance = squares / static_cast<double>(dim);
     const float inv_std = static_cast<float>(1.0 / std::sqrt(variance + static_cast<double>(eps)));
     const float mean_f = static_cast<float>(mean);
-    if (bias != nullptr) {
+    if (weight == nullptr) {
+      // Non-parametric (OLMo): F.layer_norm(x, shape, None, None, eps).
+      for (int64_t i = 0; i < dim; ++i) {
+        out[i] = (in[i] - mean_f) * inv_std + (bias != nullptr ? bias[i] : 0.0f);
+      }
+    } else if (bias != nullptr) {
 #pragma omp simd
       for (int64_t i = 0; i < dim; ++i) out[i] = (in[i] - mean_f) * inv_std * weight[i] + bias[i];
     } else {

@@ -12,7 +12,7 @@
 namespace attnscope::ops {
 
 // y = (x - mean) / sqrt(var + eps) * weight + bias, biased variance (like torch). `bias` may be
-// null. y may alias x.
+// null; `weight` may be null too (no scaling: OLMo's non-parametric LayerNorm). y may alias x.
 void layer_norm(const float* x, int64_t rows, int64_t dim, const float* weight, const float* bias,
                 float eps, float* y);
 

@@ -64,4 +64,18 @@ void apply_rotary(float* vec, const RotaryTable& table, int64_t position) {
   }
 }
 
+void apply_rotary_interleaved(float* vec, const RotaryTable& table, int64_t position) {
+  const int64_t half = table.rotary_dim() / 2;
+  const float* cos = table.cos(position);
+  const float* sin = table.sin(position);
+  for (int64_t i = 0; i < half; ++i) {
+    const float x0 = vec[2 * i];
+    const float x1 = vec[2 * i + 1];
+    // HF GPT-J: x * cos + rotate_every_two(x) * sin, rotate_every_two(x) = (-x1, x0) per pair,
+    // cos and sin repeated for both entries of a pair.
+    vec[2 * i] = x0 * cos[i] + (-x1) * sin[i];
+    vec[2 * i + 1] = x1 * cos[i] + x0 * sin[i];
+  }
+}
+
 }  // namespace attnscope::ops

@@ -48,5 +48,8 @@ std::vector<float> rotary_inverse_frequencies(int64_t rotary_dim, double theta);
 
 // Rotates vec[0 : table.rotary_dim()] in place for `position`; the rest of vec is untouched.
 void apply_rotary(float* vec, const RotaryTable& table, int64_t position);
+// GPT-J's rotate_every_two layout: pairs (2i, 2i + 1) turn by angle i,
+// (x0, x1) -> (x0·cos − x1·sin, x1·cos + x0·sin). Same table as apply_rotary.
+void apply_rotary_interleaved(float* vec, const RotaryTable& table, int64_t position);
 
 }  // namespace attnscope::ops

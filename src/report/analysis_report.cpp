@@ -1,9 +1,12 @@
 #include "report/analysis_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+#include "core/quote.h"
 #include "report/text_table.h"
 
 namespace attnscope::report {
@@ -50,20 +53,75 @@ std::string column_title(Figure figure) {
   }
 }
 
+// On causal models: max over the visible entries is 1 (row 0 sees only itself), their mean is
+// 2/(T+1) and `next` is 0, whatever the head does.
+bool constant_on_causal(Figure f) {
+  return f == Figure::kMax || f == Figure::kMean || f == Figure::kNext;
+}
+
+// The figures the table shows.
+std::vector<Figure> table_figures(bool causal) {
+  std::vector<Figure> out;
+  for (Figure f : kReportedFigures) {
+    if (!(causal && constant_on_causal(f))) out.push_back(f);
+  }
+  return out;
+}
+
 // layer, head-or-count, pattern (text, left-aligned), then the figures (right-aligned).
-std::vector<Align> table_alignment() {
+std::vector<Align> table_alignment(size_t figures) {
   std::vector<Align> align = {Align::kRight, Align::kRight, Align::kLeft};
-  align.resize(3 + kReportedFigures.size(), Align::kRight);
+  align.resize(3 + figures, Align::kRight);
   return align;
 }
 
-std::vector<std::string> header(std::string first, std::string second, std::string third) {
+std::vector<std::string> header(std::string first, std::string second, std::string third,
+                                const std::vector<Figure>& figures) {
   std::vector<std::string> cells = {std::move(first), std::move(second), std::move(third)};
-  for (Figure f : kReportedFigures) cells.push_back(column_title(f));
+  for (Figure f : figures) cells.push_back(column_title(f));
   return cells;
 }
 
+// The head rows to show, in order.
+std::vector<const analysis::HeadSummary*> head_rows(const AnalysisSummary& s,
+                                                    const HeadRows& rows) {
+  check_head_sort(rows.sort);
+  std::vector<const analysis::HeadSummary*> out;
+  for (const auto& head : s.heads) out.push_back(&head);
+  if (rows.sort != "layer") {
+    Figure figure = kReportedFigures.front();
+    for (Figure f : kReportedFigures) {
+      if (analysis::figure_name(f) == rows.sort) figure = f;
+    }
+    // Highest first; undefined (NaN) figures last; ties keep layer/head order.
+    std::stable_sort(out.begin(), out.end(), [figure](const auto* a, const auto* b) {
+      const double x = (*a)[figure].mean;
+      const double y = (*b)[figure].mean;
+      if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) && std::isnan(y);
+      return x > y;
+    });
+  }
+  if (rows.top > 0 && static_cast<size_t>(rows.top) < out.size()) out.resize(rows.top);
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> head_sort_fields() {
+  std::vector<std::string> out = {"layer"};
+  for (Figure f : kReportedFigures) out.emplace_back(analysis::figure_name(f));
+  return out;
+}
+
+void check_head_sort(std::string_view sort) {
+  if (sort == "layer") return;
+  for (Figure f : kReportedFigures) {
+    if (analysis::figure_name(f) == sort) return;
+  }
+  std::string fields;
+  for (const std::string& f : head_sort_fields()) fields += (fields.empty() ? "" : ", ") + f;
+  throw InputError("cannot sort heads by " + quote(sort) + "; use one of " + fields);
+}
 
 nlohmann::json analysis_json(const AnalysisSummary& summary) {
   const bool several = summary.texts > 1;
@@ -115,25 +173,37 @@ nlohmann::json analysis_json(const AnalysisSummary& summary) {
   return out;
 }
 
-void write_analysis_table(std::ostream& out, const AnalysisSummary& s) {
+void write_analysis_table(std::ostream& out, const AnalysisSummary& s, const HeadRows& rows) {
   out << "model: " << (s.model.empty() ? "(unknown)" : s.model)
       << "   causal: " << (s.causal ? "yes" : "no") << "   texts: " << s.texts;
   if (s.texts == 1 && !s.tokens.empty()) out << "   tokens: " << s.tokens[0].size();
   out << "\n";
   if (s.texts > 1) out << "figures are means over texts; --format json or csv adds the std\n";
+  if (s.causal) {
+    out << "causal: max (= 1), mean (= 2/(T+1)) and next (= 0) are the same for every head and "
+           "left out; json and csv keep them\n";
+  }
+  const std::vector<Figure> figures = table_figures(s.causal);
+  const std::vector<const analysis::HeadSummary*> shown = head_rows(s, rows);
+  if (rows.sort != "layer" || shown.size() < s.heads.size()) {
+    out << "heads sorted by " << rows.sort << (rows.sort == "layer" ? "" : " (highest first)");
+    if (shown.size() < s.heads.size())
+      out << ", first " << shown.size() << " of " << s.heads.size();
+    out << "\n";
+  }
   out << "\n";
 
-  TextTable heads(header("layer", "head", "pattern"), table_alignment());
-  for (const auto& head : s.heads) {
-    std::vector<std::string> row = {std::to_string(head.layer), std::to_string(head.head),
-                                    std::string(analysis::pattern_name(head.pattern.pattern))};
-    for (Figure f : kReportedFigures) row.push_back(table_number(head[f].mean));
+  TextTable heads(header("layer", "head", "pattern", figures), table_alignment(figures.size()));
+  for (const auto* head : shown) {
+    std::vector<std::string> row = {std::to_string(head->layer), std::to_string(head->head),
+                                    std::string(analysis::pattern_name(head->pattern.pattern))};
+    for (Figure f : figures) row.push_back(table_number((*head)[f].mean));
     heads.add_row(std::move(row));
   }
   heads.write(out);
 
   out << "\nlayer summary (mean of the layer's heads)\n";
-  TextTable layers(header("layer", "heads", "patterns"), table_alignment());
+  TextTable layers(header("layer", "heads", "patterns", figures), table_alignment(figures.size()));
   for (const auto& layer : s.layers) {
     std::string patterns;
     int count = 0;
@@ -145,13 +215,13 @@ void write_analysis_table(std::ostream& out, const AnalysisSummary& s) {
                   std::to_string(layer.pattern_counts[k]);
     }
     std::vector<std::string> row = {std::to_string(layer.layer), std::to_string(count), patterns};
-    for (Figure f : kReportedFigures) row.push_back(table_number(layer[f].mean));
+    for (Figure f : figures) row.push_back(table_number(layer[f].mean));
     layers.add_row(std::move(row));
   }
   layers.write(out);
 }
 
-void write_analysis_csv(std::ostream& out, const AnalysisSummary& s) {
+void write_analysis_csv(std::ostream& out, const AnalysisSummary& s, const HeadRows& rows) {
   const bool several = s.texts > 1;
   out << "layer,head,pattern";
   for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f);
@@ -160,7 +230,8 @@ void write_analysis_csv(std::ostream& out, const AnalysisSummary& s) {
   }
   for (Pattern p : kScoredPatterns) out << ",score_" << analysis::pattern_name(p);
   out << "\n";
-  for (const auto& head : s.heads) {
+  for (const auto* row : head_rows(s, rows)) {
+    const analysis::HeadSummary& head = *row;
     out << head.layer << "," << head.head << "," << analysis::pattern_name(head.pattern.pattern);
     for (Figure f : kReportedFigures) out << "," << csv_number(head[f].mean);
     if (several) {

@@ -49,10 +49,21 @@ nlohmann::json snapshot_bundle(Dashboard& dashboard, const nlohmann::json& reque
   bundle["tokenize"] = std::move(tokenized);
   bundle["analyze"] = nlohmann::json::parse(dashboard.analyze(base));
   bundle["analyze_csv"] = dashboard.analyze_csv(base);
-  nlohmann::json with_method = base;
-  with_method["method"] = "raw";
-  bundle["importance"] = {{"raw", nlohmann::json::parse(dashboard.importance(with_method))}};
-  bundle["importance_csv"] = {{"raw", dashboard.importance_csv(with_method)}};
+  // Every method the page offers (web/js/views/importance.js), by the page's key; flow only
+  // where the text is within its size limit (the page then says it is not in the snapshot).
+  bundle["importance"] = nlohmann::json::object();
+  bundle["importance_csv"] = nlohmann::json::object();
+  for (const char* key : {"raw", "raw-visible", "rollout", "flow", "norm"}) {
+    nlohmann::json with_method = base;
+    with_method["method"] = std::string(key) == "raw-visible" ? "raw" : key;
+    if (std::string(key) == "raw-visible") with_method["visible_only"] = true;
+    try {
+      bundle["importance"][key] = nlohmann::json::parse(dashboard.importance(with_method));
+      bundle["importance_csv"][key] = dashboard.importance_csv(with_method);
+    } catch (const LimitError&) {
+      if (std::string(key) != "flow") throw;
+    }
+  }
   nlohmann::json attention = nlohmann::json::array();
   for (int64_t layer = 0; layer < layers; ++layer) {
     nlohmann::json one = base;

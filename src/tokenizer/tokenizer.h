@@ -24,6 +24,7 @@
 
 namespace attnscope {
 
+class GgufFile;
 namespace tokenizer {
 class Backend;
 }
@@ -63,6 +64,10 @@ class Tokenizer {
   // `json` is the content of a tokenizer.json; `source_name` names it in errors.
   static Tokenizer from_tokenizer_json_text(std::string_view json,
                                             const std::string& source_name = "tokenizer.json");
+
+  // The tokenizer in a GGUF file's metadata (tokenizer/gguf_vocab.h); nullopt when the file has
+  // none (tokenizer.ggml.model "none" or absent). UnsupportedError for other models.
+  static std::optional<Tokenizer> from_gguf(const GgufFile& file);
 
   // Throws InputError when `text` is not valid UTF-8 (with the byte offset), LimitError when it
   // is too long (4 GiB) or a regex exceeds its match limits.

@@ -88,5 +88,23 @@ scenario('views', async (t) => {
   // Statistics: one grid cell per head.
   await showView(page, 'stats');
   assertEqual(await byTestId(page, 'stats-cell').count(), demo.layers * demo.heads, 'one statistics cell per head');
+
+  // Token importance: the demo model is causal, so raw over the visible rows is the default;
+  // every method of `attnscope importance` is offered, and the ranked list is the API's.
+  await showView(page, 'importance');
+  const method = byTestId(page, 'importance-method');
+  assertEqual(await method.inputValue(), 'raw-visible', 'causal model: raw over visible rows by default');
+  assertEqual(await method.locator('option').evaluateAll((o) => o.map((x) => x.value)),
+    ['raw-visible', 'raw', 'rollout', 'flow', 'norm'], 'importance methods offered');
+  for (const [key, body] of [['rollout', { method: 'rollout' }], ['norm', { method: 'norm' }], ['raw-visible', { method: 'raw', visible_only: true }]]) {
+    count = await renderCount(page);
+    await method.selectOption(key);
+    if (key !== 'raw-visible') count = await waitRendered(page, count);
+    else await waitHash(page, { method: key });
+    const expected = await server.api('/api/importance', { model: 'demo', text: DEMO_TEXT, ...body });
+    await page.waitForFunction((p) => document.querySelector('[data-testid="importance-ranked"] tbody tr')?.getAttribute('data-position') === String(p),
+      expected.tokens.find((x) => x.rank === 1).position, { timeout: 10000 });
+    if (key === 'rollout') await t.shot(page, 'importance-rollout-dark');
+  }
   for (const w of watched) await w.check();
 });

@@ -162,3 +162,49 @@ put("attention_file", "batched", st(json.dumps({
 put("jsonl", "two_lines", '{"text": "hello"}\n\n{"text": "caf\\u00e9", "id": 2}\n')
 put("jsonl", "bad_line", '{"text": "a"}\n{"text": 3}\n')
 put("jsonl", "deep_line", "[" * 300 + "]" * 300 + "\n")
+
+# GGUF (RELIABILITY GG-7): a tiny valid model (F32 + Q8_0 + Q4_K tensors, every metadata value
+# type, a nested array, a string array) and one file per GG-1 class.
+def gstr(s):
+    s = s.encode() if isinstance(s, str) else s
+    return struct.pack("<Q", len(s)) + s
+
+
+def gkv(key, vtype, payload):
+    return gstr(key) + struct.pack("<I", vtype) + payload
+
+
+def gtensor(name, ne, gtype, offset):
+    return gstr(name) + struct.pack("<I", len(ne)) + b"".join(struct.pack("<Q", d) for d in ne) + \
+        struct.pack("<IQ", gtype, offset)
+
+
+def gguf(kvs, tensors, data, version=3, n_tensors=None, n_kv=None, align=32):
+    head = b"GGUF" + struct.pack("<IQQ", version, len(tensors) if n_tensors is None else n_tensors,
+                                 len(kvs) if n_kv is None else n_kv) + b"".join(kvs) + b"".join(tensors)
+    return head + b"\0" * (-len(head) % align) + data
+
+
+g_kvs = [gkv("general.architecture", 8, gstr("llama")), gkv("general.alignment", 4, struct.pack("<I", 32)),
+         gkv("u8", 0, b"\x01"), gkv("i8", 1, b"\xff"), gkv("u16", 2, b"\1\0"), gkv("i16", 3, b"\1\0"),
+         gkv("i32", 5, b"\1\0\0\0"), gkv("f32", 6, struct.pack("<f", 0.5)), gkv("b", 7, b"\1"),
+         gkv("u64", 10, struct.pack("<Q", 7)), gkv("i64", 11, struct.pack("<q", -7)),
+         gkv("f64", 12, struct.pack("<d", 0.25)),
+         gkv("tokenizer.ggml.tokens", 9, struct.pack("<IQ", 8, 2) + gstr("a") + gstr("b")),
+         gkv("nested", 9, struct.pack("<IQ", 9, 1) + struct.pack("<IQ", 0, 2) + b"\1\2")]
+g_tensors = [gtensor("a", [32], 0, 0), gtensor("b", [32, 2], 8, 128), gtensor("c", [256], 12, 224)]
+put("gguf", "valid_tiny", gguf(g_kvs, g_tensors, b"\x11" * (224 + 144)))
+put("gguf", "valid_empty", gguf([], [], b""))
+put("gguf", "BAD_MAGIC", b"GGUX" + gguf([], [], b"")[4:])
+put("gguf", "BAD_VERSION_1", gguf([], [], b"", version=1))
+put("gguf", "BAD_N_TENSORS", gguf([], [], b"", n_tensors=2**64 - 1))
+put("gguf", "BAD_N_KV", gguf([], [], b"", n_kv=2**64 - 1))
+put("gguf", "EMPTY_KEY", gguf([gkv("", 4, b"\0\0\0\0")], [], b""))
+put("gguf", "DUPLICATE_KEY", gguf([gkv("k", 4, b"\0\0\0\0")] * 2, [], b""))
+put("gguf", "BAD_ALIGN", gguf([gkv("general.alignment", 4, struct.pack("<I", 13))], [], b""))
+put("gguf", "BAD_N_DIMS", gguf([], [gtensor("w", [1] * 5, 0, 0)], b"\0" * 32))
+put("gguf", "NE_TOO_BIG", gguf([], [gtensor("w", [2**63 - 1, 2, 1, 1], 0, 0)], b"\0" * 32))
+put("gguf", "BAD_OFFSET", gguf([], [gtensor("w", [8], 0, 16)], b"\0" * 64))
+put("gguf", "DUPLICATE_NAME", gguf([], [gtensor("w", [8], 0, 0), gtensor("w", [8], 0, 32)], b"\0" * 64))
+put("gguf", "MEM_SIZE_OVERFLOW", gguf([], [gtensor("a", [0x7FFFFFFFFFFFFFC0], 24, 0),
+                                           gtensor("b", [0x7FFFFFFFFFFFFFC0], 24, 0x7FFFFFFFFFFFFFC0)], b"\0" * 32))

@@ -252,28 +252,30 @@ export async function attentionJson(model, text, layer, head) {
   return request('POST', '/api/attention', body, 'text');
 }
 
-// `attnscope importance --format json`.
-export function importance(model, text, method = 'raw') {
-  if (snapshot) {
-    return Promise.resolve().then(() => fromSnapshot(() => {
-      const answer = snapshot.importance[method];
-      if (!answer) throw new ApiError(`method '${method}' is not in this snapshot`, 'unsupported');
-      return answer;
-    }, model, text));
-  }
-  return cached(`importance\n${model}\n${text}\n${method}`, () =>
-    request('POST', '/api/importance', { model, text, method }));
+// The page's importance choices: a key per method, "raw-visible" being raw with
+// `visible_only` (METRICS.md's corrected mean for causal models).
+export function importanceRequest(key) {
+  return key === 'raw-visible' ? { method: 'raw', visible_only: true } : { method: key };
 }
 
-export function importanceCsv(model, text, method = 'raw') {
-  if (snapshot) {
-    return Promise.resolve().then(() => fromSnapshot(() => {
-      const answer = snapshot.importance_csv[method];
-      if (answer === undefined) throw new ApiError(`method '${method}' is not in this snapshot`, 'unsupported');
-      return answer;
-    }, model, text));
-  }
-  return request('POST', '/api/importance?format=csv', { model, text, method }, 'text');
+function fromSnapshotImportance(table, key, model, text) {
+  return Promise.resolve().then(() => fromSnapshot(() => {
+    const answer = snapshot[table][key];
+    if (answer === undefined) throw new ApiError(`method '${key}' is not in this snapshot`, 'unsupported');
+    return answer;
+  }, model, text));
+}
+
+// `attnscope importance --format json` (`key`: raw, raw-visible, rollout, flow, norm).
+export function importance(model, text, key = 'raw') {
+  if (snapshot) return fromSnapshotImportance('importance', key, model, text);
+  return cached(`importance\n${model}\n${text}\n${key}`, () =>
+    request('POST', '/api/importance', { model, text, ...importanceRequest(key) }));
+}
+
+export function importanceCsv(model, text, key = 'raw') {
+  if (snapshot) return fromSnapshotImportance('importance_csv', key, model, text);
+  return request('POST', '/api/importance?format=csv', { model, text, ...importanceRequest(key) }, 'text');
 }
 
 // {"texts", "names", "analysis"} of a .txt / .jsonl file's content.

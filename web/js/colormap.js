@@ -44,13 +44,24 @@ function anchorTable(anchors) {
   return table;
 }
 
-export const DIVERGING = anchorTable([
-  [0.0, [59, 76, 192]],
-  [0.25, [124, 159, 249]],
-  [0.5, [221, 221, 221]],
-  [0.75, [246, 153, 118]],
-  [1.0, [180, 4, 38]],
-]);
+// The diverging map with `mid` ([r, g, b]) as its neutral: light grey on white pages and in
+// exports, the panel's dark grey in the dark theme (a near-white "no difference" glares there).
+const divergingTables = new Map();
+export function divergingTable(mid = [221, 221, 221]) {
+  const key = mid.join(',');
+  if (!divergingTables.has(key)) {
+    divergingTables.set(key, anchorTable([
+      [0.0, [59, 76, 192]],
+      [0.25, [124, 159, 249]],
+      [0.5, mid],
+      [0.75, [246, 153, 118]],
+      [1.0, [180, 4, 38]],
+    ]));
+  }
+  return divergingTables.get(key);
+}
+
+export const DIVERGING = divergingTable();
 
 // Index 0..255 of value v on [lo, hi] (clamped).
 export function index(v, lo, hi) {

@@ -7,7 +7,7 @@
 // such as a diagonal stay visible) and a drag or a click zooms to a window of the matrix.
 
 import { el, clear, cssVar, sizeCanvas } from './dom.js';
-import { VIRIDIS, DIVERGING, index, css } from './colormap.js';
+import { VIRIDIS, divergingTable, index, css } from './colormap.js';
 import { fixed, tokenLabel, quoted } from './format.js';
 
 const LABEL_MIN_CELL = 10; // px: below this, position ticks replace token labels
@@ -71,7 +71,8 @@ export function scaleOf(data, win, { skipFirst = false, diverging = false } = {}
     }
   }
   if (diverging) {
-    const m = Math.max(Math.abs(lo), Math.abs(hi), 1e-3);
+    // At least ±0.01: differences of float noise stay neutral instead of filling the scale.
+    const m = Math.max(Math.abs(lo), Math.abs(hi), 0.01);
     return { lo: Number.isFinite(m) ? -m : -1, hi: Number.isFinite(m) ? m : 1 };
   }
   if (!Number.isFinite(hi) || hi <= 0) return { lo: 0, hi: 1 };
@@ -162,17 +163,24 @@ export class HeatmapFigure {
     let cell;
     let D;
     let drawSize;
-    if (n * 1 <= maxSize) {
+    if (n * 4 <= maxSize) {
+      // Whole pixels per cell while they stay big enough to see.
       cell = Math.min(MAX_CELL, Math.floor(maxSize / n));
       D = n;
       drawSize = n * cell;
+    } else if (n <= maxSize) {
+      // One image pixel per cell, scaled up to the room (a whole-pixel cell of 1-3 px would
+      // leave a 300-token matrix at 300 px with the room for 520).
+      D = n;
+      drawSize = maxSize;
+      cell = maxSize / n;
     } else {
       D = maxSize;
       drawSize = maxSize;
       cell = maxSize / n;
     }
     this.layout = { cell, D, drawSize };
-    const table = spec.diverging ? DIVERGING : VIRIDIS;
+    const table = spec.diverging ? divergingTable(parseColour(cssVar('--diverging-mid'))) : VIRIDIS;
     const scale = scaleOf(data, win, { skipFirst: spec.skipFirst, diverging: spec.diverging });
     this.scale = scale;
     const masked = parseColour(cssVar(spec.diverging ? '--panel' : '--masked'));

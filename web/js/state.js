@@ -15,7 +15,7 @@ const DEFAULTS = {
   metric: 'entropy', // statistics grid colour
   sort: 'layer', // statistics table column
   desc: false,
-  method: 'raw', // importance method
+  method: '', // importance: raw, raw-visible, rollout, flow, norm ('' = raw-visible on causal models, raw otherwise)
   text2: '', // compare: the second text
   model2: '', // compare: the second model ('' = same)
   heads: '', // head view: heads shown, "0,2,3" ('' = all)

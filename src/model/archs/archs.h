@@ -20,6 +20,18 @@ const ArchSpec& llama_arch();
 const ArchSpec& mistral_arch();
 const ArchSpec& qwen2_arch();
 const ArchSpec& gemma_arch();
+const ArchSpec& gpt_neo_arch();
+const ArchSpec& gptj_arch();
+const ArchSpec& opt_arch();
+const ArchSpec& phi_arch();
+const ArchSpec& phi3_arch();
+const ArchSpec& olmo_arch();
+const ArchSpec& stablelm_arch();
+const ArchSpec& starcoder2_arch();
+const ArchSpec& bloom_arch();
+const ArchSpec& falcon_arch();
+const ArchSpec& mixtral_arch();
+const ArchSpec& qwen2_moe_arch();
 
 namespace arch_helpers {
 
@@ -42,6 +54,18 @@ Tensor concat_rows(std::initializer_list<const Tensor*> parts);
 // [rows, cols] -> [cols, rows], copied. Weights are not transposed this way: Weight::transposed()
 // reads GPT-2's Conv1D [in, out] as it is stored.
 Tensor transpose(const Tensor& matrix);
+// 1 + t elementwise (Gemma's norm weights), a new tensor.
+Tensor plus_one(const Tensor& t);
+// Rows [first, first + count) of a [rows, ...] tensor (1-D: elements), a new tensor: splits
+// fused projections (Phi-3 gate_up_proj).
+Tensor slice_rows(const Tensor& t, int64_t first, int64_t count);
+// A fused query_key_value [KV · (group + 2) · head_dim, cols] laid out per kv head as
+// [q_0 .. q_{group-1}, k, v] (Falcon; BLOOM and GPT-NeoX are the case group = 1, kv = heads)
+// regrouped into our [q heads | k heads | v heads] rows. `cols` is 1 for a bias.
+Tensor regroup_qkv(const Tensor& fused, int64_t kv_heads, int64_t group, int64_t head_dim,
+                   int64_t cols);
+// The same regrouping of a fused weight matrix, read in place (Weight::select_rows, no copy).
+Weight regroup_qkv(const Weight& fused, int64_t kv_heads, int64_t group, int64_t head_dim);
 
 // The separate q/k/v projections of most families, fused into LayerWeights::qkv_*.
 void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const std::string& q,

@@ -1,4 +1,5 @@
 // Helpers shared by several architecture files (see archs.h).
+#include <algorithm>
 #include <cstring>
 
 #include "core/error.h"
@@ -74,6 +75,57 @@ Tensor transpose(const Tensor& matrix) {
   return out;
 }
 
+Tensor plus_one(const Tensor& t) {
+  if (t.shape().empty()) return {};  // recording mode
+  std::vector<float> values(t.values().begin(), t.values().end());
+  for (float& v : values) v = 1.0f + v;
+  return Tensor(t.shape(), std::move(values));
+}
+
+Tensor slice_rows(const Tensor& t, int64_t first, int64_t count) {
+  if (t.shape().empty()) return {};  // recording mode
+  Shape shape = t.shape();
+  const int64_t row = t.numel() / shape[0];
+  shape[0] = count;
+  std::vector<float> values(t.values().begin() + first * row,
+                            t.values().begin() + (first + count) * row);
+  return Tensor(shape, std::move(values));
+}
+
+Tensor regroup_qkv(const Tensor& fused, int64_t kv_heads, int64_t group, int64_t head_dim,
+                   int64_t cols) {
+  if (fused.shape().empty()) return {};  // recording mode
+  Tensor out(fused.shape());
+  const int64_t q_rows = kv_heads * group * head_dim, kv_rows = kv_heads * head_dim;
+  const auto copy = [&](int64_t from_row, int64_t to_row) {
+    std::copy_n(fused.data() + from_row * head_dim * cols, head_dim * cols,
+                out.data() + to_row * head_dim * cols);
+  };
+  // Blocks of head_dim rows: per kv head g, [q_{g·group} .. q_{g·group + group - 1}, k_g, v_g].
+  for (int64_t g = 0; g < kv_heads; ++g) {
+    const int64_t base = g * (group + 2);
+    for (int64_t i = 0; i < group; ++i) copy(base + i, g * group + i);
+    copy(base + group, q_rows / head_dim + g);
+    copy(base + group + 1, (q_rows + kv_rows) / head_dim + g);
+  }
+  return out;
+}
+
+Weight regroup_qkv(const Weight& fused, int64_t kv_heads, int64_t group, int64_t head_dim) {
+  // Ranges of head_dim rows: every q head, then every k head, then every v head.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (int64_t g = 0; g < kv_heads; ++g) {
+    for (int64_t i = 0; i < group; ++i)
+      ranges.emplace_back((g * (group + 2) + i) * head_dim, head_dim);
+  }
+  for (int64_t part = 0; part < 2; ++part) {
+    for (int64_t g = 0; g < kv_heads; ++g) {
+      ranges.emplace_back((g * (group + 2) + group + part) * head_dim, head_dim);
+    }
+  }
+  return fused.select_rows(ranges);
+}
+
 void take_linear(WeightReader& reader, const std::string& name, int64_t out, int64_t in, bool bias,
                  Weight& weight, Tensor& bias_out) {
   weight = reader.take(name + ".weight", {out, in});
@@ -94,6 +146,7 @@ void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const st
 
 void take_norm(WeightReader& reader, const ModelConfig& config, const std::string& name,
                Tensor& weight, Tensor& bias) {
+  if (!config.has_norm_weights()) return;  // non-parametric (OLMo)
   weight = reader.take(name + ".weight", {config.hidden_size});
   if (config.has_bias_norms()) bias = reader.take(name + ".bias", {config.hidden_size});
 }

@@ -1,7 +1,7 @@
-// Gemma (v1): Llama's block with RMSNorm scaled by (1 + weight), embeddings multiplied by
-// sqrt(hidden_size), a gated MLP whose activation is hidden_activation (GELU-tanh when absent or
-// null; hidden_act is ignored, as in transformers 4.40.2), an explicit head_dim, tied embeddings
-// and optional q/k/v/o biases (attention_bias). Shared code in llama_family.cpp.
+// Gemma (v1): Llama's block with RMSNorm scaled by (1 + weight) (folded in at load), embeddings
+// multiplied by sqrt(hidden_size), a gated MLP whose activation is hidden_activation (GELU-tanh
+// when absent or null; hidden_act is ignored, as in transformers 4.40.2), an explicit head_dim,
+// tied embeddings and optional q/k/v/o biases (attention_bias). Shared code in llama_family.cpp.
 #include "model/archs/archs.h"
 #include "model/archs/llama_family.h"
 
@@ -12,7 +12,6 @@ using arch_helpers::refuse_field;
 
 constexpr llama_family::Flavor kFlavor = {
     .family = "gemma",
-    .norm = NormKind::kRmsNormPlusOne,
     .tie_word_embeddings_default = true,
     .read_attention_bias = true,
     .scale_embeddings = true,
@@ -32,6 +31,19 @@ ModelConfig parse(const nlohmann::json& json) {
   return llama_family::parse(json, kFlavor);
 }
 
+// GemmaRMSNorm scales by (1 + w): folded into the weights as they are read (the same f32 sum
+// HF computes in every forward), so the forward pass runs a plain RMSNorm.
+ModelWeights load(WeightReader& reader, const ModelConfig& config) {
+  ModelWeights w = llama_family::load(reader, config);
+  const auto plus_one = [](Tensor& t) { t = arch_helpers::plus_one(t); };
+  for (LayerWeights& l : w.layers) {
+    plus_one(l.attn_norm_weight);
+    plus_one(l.mlp_norm_weight);
+  }
+  plus_one(w.final_norm_weight);
+  return w;
+}
+
 }  // namespace
 
 const ArchSpec& gemma_arch() {
@@ -42,7 +54,7 @@ const ArchSpec& gemma_arch() {
       .base_prefix = llama_family::kBasePrefix,
       .ignored = llama_family::kIgnored,
       .parse_config = parse,
-      .load_weights = llama_family::load,
+      .load_weights = load,
       .example_config = R"({"architectures": ["GemmaForCausalLM"], "model_type": "gemma",
         "vocab_size": 50, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2,
         "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 12,

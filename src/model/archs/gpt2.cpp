@@ -31,8 +31,11 @@ ModelConfig parse(const nlohmann::json& json) {
   refuse_pruned_heads(json);
   // Score scaling as GPT2Attention: / sqrt(head_dim) unless scale_attn_weights is false, and
   // / (layer_idx + 1) with scale_attn_by_inverse_layer_idx.
-  c.scale_attn_weights = cj::get_bool(json, "scale_attn_weights", true);
-  c.scale_attn_by_inverse_layer_idx = cj::get_bool(json, "scale_attn_by_inverse_layer_idx", false);
+  c.score_scale = cj::get_bool(json, "scale_attn_weights", true) ? ScoreScale::kInverseSqrtHeadDim
+                                                                 : ScoreScale::kNone;
+  c.layer_score_scale = cj::get_bool(json, "scale_attn_by_inverse_layer_idx", false)
+                            ? LayerScoreScale::kInverseLayerIndex
+                            : LayerScoreScale::kNone;
   // reorder_and_upcast_attn only changes the dtype of the score matmul (to f32) and folds both
   // scale factors into it; in f32 that is the computation done here, so it is accepted.
   c.norm = NormKind::kLayerNorm;

@@ -30,7 +30,7 @@ ModelConfig parse(const nlohmann::json& json) {
       cj::get_double(json, "rotary_emb_base", cj::get_double(json, "rope_theta", 10000.0));
   // 4.40.2 GPTNeoXDynamicNTKScalingRotaryEmbedding computes its base from Python numbers.
   c.rope_scaling = parse_rope_scaling(json, DynamicArithmetic::kFloat64);
-  c.use_parallel_residual = cj::get_bool(json, "use_parallel_residual", true);
+  const bool parallel = cj::get_bool(json, "use_parallel_residual", true);
   c.tie_word_embeddings = cj::get_bool(json, "tie_word_embeddings", false);
   c.hidden_act = cj::get_string(json, "hidden_act", "gelu");
   c.activation = cj::get_activation(json, "hidden_act", "gelu");
@@ -42,37 +42,13 @@ ModelConfig parse(const nlohmann::json& json) {
   c.norm_placement = NormPlacement::kPreNorm;
   c.position = PositionKind::kRotary;
   c.mlp = MlpKind::kPlain;
-  c.residual = c.use_parallel_residual ? ResidualKind::kParallel : ResidualKind::kSequential;
+  c.residual = parallel ? ResidualKind::kParallel : ResidualKind::kSequential;
   c.causal = true;
   c.qkv_bias = c.attn_out_bias = bias;
   c.mlp_bias = true;
   c.final_norm = true;
   c.validate();
   return c;
-}
-
-// [head, 3, head_dim] rows (NeoX) -> [3, head, head_dim] rows (ours): for each part, then head,
-// the range of rows where it lies. The weight is read in place through these ranges; the bias
-// (a vector) is copied in that order.
-std::vector<std::pair<int64_t, int64_t>> regrouped_rows(int64_t heads, int64_t head_dim) {
-  std::vector<std::pair<int64_t, int64_t>> ranges;
-  for (int64_t part = 0; part < 3; ++part) {
-    for (int64_t head = 0; head < heads; ++head) {
-      ranges.emplace_back((head * 3 + part) * head_dim, head_dim);
-    }
-  }
-  return ranges;
-}
-
-Tensor regroup_bias(const Tensor& fused, int64_t heads, int64_t head_dim) {
-  if (fused.shape().empty()) return {};  // recording mode (WeightReader::recording)
-  Tensor out(fused.shape());
-  int64_t to = 0;
-  for (const auto& [first, count] : regrouped_rows(heads, head_dim)) {
-    std::copy_n(fused.data() + first, count, out.data() + to);
-    to += count;
-  }
-  return out;
 }
 
 ModelWeights load(WeightReader& reader, const ModelConfig& c) {
@@ -89,8 +65,9 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
     Tensor qkv_b;
     take_linear(reader, p + "attention.query_key_value", c.qkv_dim(), hidden, c.qkv_bias, qkv_w,
                 qkv_b);
-    l.qkv_weight = qkv_w.select_rows(regrouped_rows(heads, head_dim));
-    if (c.qkv_bias) l.qkv_bias = regroup_bias(qkv_b, heads, head_dim);
+    // Per head [q, k, v]: the grouped layout with one query per group, read in place.
+    l.qkv_weight = regroup_qkv(qkv_w, heads, 1, head_dim);
+    if (c.qkv_bias) l.qkv_bias = regroup_qkv(qkv_b, heads, 1, head_dim, 1);
     take_linear(reader, p + "attention.dense", hidden, c.q_dim(), c.attn_out_bias,
                 l.attn_out_weight, l.attn_out_bias);
     take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);

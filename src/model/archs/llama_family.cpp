@@ -12,16 +12,13 @@ namespace cj = config_json;
 
 namespace {
 
-// MistralConfig and Qwen2Config (transformers 4.40.2) default sliding_window to 4096.
-constexpr int64_t kDefaultSlidingWindow = 4096;
-
 // The window of Mistral and Qwen2 as transformers 4.40.2's eager path applies it: an absent key
 // is the config class default, null is no window, and the mask converter refuses a window <= 0.
 // Every layer gets the same window: the eager path passes config.sliding_window to the causal
 // mask of the whole model; Qwen2's use_sliding_window and max_window_layers only steer its
 // flash-attention path (newer transformers apply them to eager attention too).
-int64_t parse_sliding_window(const nlohmann::json& json) {
-  if (!json.contains("sliding_window")) return kDefaultSlidingWindow;
+int64_t parse_sliding_window(const nlohmann::json& json, int64_t absent) {
+  if (!json.contains("sliding_window")) return absent;
   if (json["sliding_window"].is_null()) return 0;
   const int64_t window = cj::get_int(json, "sliding_window");
   if (window <= 0) {
@@ -69,14 +66,16 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   }
   // pretraining_tp > 1 makes 4.40.2 split each projection into slices and sum the partial
   // products: the same sums in another order, so it is accepted.
-  if (flavor.read_sliding_window) c.sliding_window = parse_sliding_window(json);
+  if (flavor.read_sliding_window)
+    c.sliding_window = parse_sliding_window(json, flavor.sliding_window_default);
   const bool attention_bias =
       flavor.read_attention_bias && cj::get_bool(json, "attention_bias", false);
   c.qkv_bias = flavor.qkv_bias_always || attention_bias;
   c.attn_out_bias = attention_bias;
   c.mlp_bias = flavor.read_mlp_bias && cj::get_bool(json, "mlp_bias", false);
 
-  c.norm = flavor.norm;
+  c.norm = NormKind::kRmsNorm;
+  c.norm_affine = NormAffine::kWeightOnly;
   c.norm_placement = NormPlacement::kPreNorm;
   c.position = PositionKind::kRotary;
   c.mlp = MlpKind::kGated;
@@ -91,30 +90,54 @@ ModelConfig parse(const nlohmann::json& json, const Flavor& flavor) {
   return c;
 }
 
-ModelWeights load(WeightReader& reader, const ModelConfig& c) {
+void load_attention(WeightReader& reader, const ModelConfig& c, const std::string& p,
+                    LayerWeights& l) {
+  take_separate_qkv(reader, c, p + "self_attn.q_proj", p + "self_attn.k_proj",
+                    p + "self_attn.v_proj", c.qkv_bias, l);
+  take_linear(reader, p + "self_attn.o_proj", c.hidden_size, c.q_dim(), c.attn_out_bias,
+              l.attn_out_weight, l.attn_out_bias);
+}
+
+void load_gated_mlp(WeightReader& reader, const ModelConfig& c, const std::string& p,
+                    LayerWeights& l) {
   const int64_t hidden = c.hidden_size, inter = c.intermediate_size;
+  take_linear(reader, p + "mlp.gate_proj", inter, hidden, c.mlp_bias, l.mlp_gate_weight,
+              l.mlp_gate_bias);
+  take_linear(reader, p + "mlp.up_proj", inter, hidden, c.mlp_bias, l.mlp_up_weight, l.mlp_up_bias);
+  take_linear(reader, p + "mlp.down_proj", hidden, inter, c.mlp_bias, l.mlp_down_weight,
+              l.mlp_down_bias);
+}
+
+ModelWeights load_layers(WeightReader& reader, const ModelConfig& c, const LayerLoader& layer) {
   ModelWeights w;
-  w.token_embedding = reader.take("embed_tokens.weight", {c.vocab_size, hidden});
+  w.token_embedding = reader.take("embed_tokens.weight", {c.vocab_size, c.hidden_size});
   w.layers.resize(c.num_hidden_layers);
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
     const std::string p = "layers." + std::to_string(i) + ".";
     LayerWeights& l = w.layers[i];
     take_norm(reader, c, p + "input_layernorm", l.attn_norm_weight, l.attn_norm_bias);
-    take_separate_qkv(reader, c, p + "self_attn.q_proj", p + "self_attn.k_proj",
-                      p + "self_attn.v_proj", c.qkv_bias, l);
-    take_linear(reader, p + "self_attn.o_proj", hidden, c.q_dim(), c.attn_out_bias,
-                l.attn_out_weight, l.attn_out_bias);
-    take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);
-    take_linear(reader, p + "mlp.gate_proj", inter, hidden, c.mlp_bias, l.mlp_gate_weight,
-                l.mlp_gate_bias);
-    take_linear(reader, p + "mlp.up_proj", inter, hidden, c.mlp_bias, l.mlp_up_weight,
-                l.mlp_up_bias);
-    take_linear(reader, p + "mlp.down_proj", hidden, inter, c.mlp_bias, l.mlp_down_weight,
-                l.mlp_down_bias);
+    if (c.residual != ResidualKind::kParallelSharedNorm) {
+      take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);
+    }
+    layer(p, i, l);
   }
-  w.final_norm_weight = reader.take("norm.weight", {hidden});
+  take_norm(reader, c, "norm", w.final_norm_weight, w.final_norm_bias);
   take_lm_head(reader, c, "lm_head.weight", w);
   return w;
+}
+
+ModelWeights load(WeightReader& reader, const ModelConfig& c) {
+  return load_layers(reader, c, [&](const std::string& p, int64_t, LayerWeights& l) {
+    load_attention(reader, c, p, l);
+    load_gated_mlp(reader, c, p, l);
+  });
+}
+
+void load_expert(WeightReader& reader, const std::string& p, const ExpertNames& names,
+                 int64_t hidden, int64_t width, ExpertWeights& e) {
+  e.gate_weight = reader.take(p + names.gate + ".weight", {width, hidden});
+  e.up_weight = reader.take(p + names.up + ".weight", {width, hidden});
+  e.down_weight = reader.take(p + names.down + ".weight", {hidden, width});
 }
 
 }  // namespace attnscope::llama_family

@@ -11,8 +11,11 @@ namespace attnscope {
 
 const std::vector<const ArchSpec*>& registered_archs() {
   static const std::vector<const ArchSpec*> archs = {
-      &bert_arch(),  &roberta_arch(), &distilbert_arch(), &gpt2_arch(),  &gpt_neox_arch(),
-      &llama_arch(), &mistral_arch(), &qwen2_arch(),      &gemma_arch(),
+      &bert_arch(),      &roberta_arch(),    &distilbert_arch(), &gpt2_arch(),   &gpt_neox_arch(),
+      &llama_arch(),     &mistral_arch(),    &qwen2_arch(),      &gemma_arch(),  &gpt_neo_arch(),
+      &gptj_arch(),      &opt_arch(),        &phi_arch(),        &phi3_arch(),   &olmo_arch(),
+      &stablelm_arch(),  &starcoder2_arch(), &bloom_arch(),      &falcon_arch(), &mixtral_arch(),
+      &qwen2_moe_arch(),
   };
   return archs;
 }

@@ -1,9 +1,11 @@
 // BPE: split a word into characters (vocabulary lookups, with byte fallback and unknown-token
 // fusing), then apply merges lowest rank first. The merges run on a linked list of symbols with
 // a priority queue, O(n log n) in the word length, so a 1 MB "word" is fine.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <mutex>
-#include <queue>
+#include <vector>
 
 #include "core/error.h"
 #include "core/quote.h"
@@ -274,39 +276,111 @@ class Bpe : public Model {
     return symbols;
   }
 
-  void merge_all(std::vector<Symbol>& symbols) const {
-    struct Candidate {
-      int32_t rank;
-      int32_t pos;
-      int32_t new_id;
-      bool operator>(const Candidate& o) const {
-        return rank != o.rank ? rank > o.rank : pos > o.pos;
+  // The lowest-ranked pair first, leftmost among equals (as Hugging Face's BPE). Keys are
+  // (rank << 32 | position). A popped key is stale when the pair at its position changed: pairs
+  // have unique ranks, so comparing the rank is enough.
+  //
+  // Long words (TK-1: a megabyte without a split) make the queue large and cache misses
+  // dominate, so keys pushed in ascending order (the common case there: a merge pass runs left
+  // to right and creates the next rank's pairs in position order) go to a sorted run read
+  // front to back; only the others go to a 4-ary heap (half the levels of a binary one). A pop
+  // takes the smaller of the two fronts.
+  class PairHeap {
+   public:
+    bool empty() const { return keys_.empty(); }
+    uint64_t top() const { return keys_.front(); }
+    void push(uint64_t key) {
+      size_t i = keys_.size();
+      keys_.push_back(key);
+      while (i > 0) {
+        const size_t parent = (i - 1) / 4;
+        if (keys_[parent] <= key) break;
+        keys_[i] = keys_[parent];
+        i = parent;
       }
-    };
-    std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue;
+      keys_[i] = key;
+    }
+    uint64_t pop() {
+      const uint64_t top = keys_.front();
+      const uint64_t last = keys_.back();
+      keys_.pop_back();
+      const size_t n = keys_.size();
+      if (n == 0) return top;
+      size_t i = 0;
+      for (;;) {
+        const size_t first = 4 * i + 1;
+        if (first >= n) break;
+        size_t best = first;
+        const size_t end = std::min(first + 4, n);
+        for (size_t c = first + 1; c < end; ++c) {
+          if (keys_[c] < keys_[best]) best = c;
+        }
+        if (keys_[best] >= last) break;
+        keys_[i] = keys_[best];
+        i = best;
+      }
+      keys_[i] = last;
+      return top;
+    }
+
+   private:
+    std::vector<uint64_t> keys_;
+  };
+
+  class PairQueue {
+   public:
+    bool empty() const { return head_ == run_.size() && heap_.empty(); }
+    void push(uint64_t key) {
+      if (head_ == run_.size()) {
+        run_.clear();
+        head_ = 0;
+      }
+      if (run_.empty() || key >= run_.back()) {
+        run_.push_back(key);
+      } else {
+        heap_.push(key);
+      }
+    }
+    uint64_t pop() {
+      if (head_ < run_.size() && (heap_.empty() || run_[head_] <= heap_.top())) {
+        return run_[head_++];
+      }
+      return heap_.pop();
+    }
+
+   private:
+    std::vector<uint64_t> run_;
+    size_t head_ = 0;
+    PairHeap heap_;
+  };
+
+  void merge_all(std::vector<Symbol>& symbols) const {
+    PairQueue heap;
     auto consider = [&](int32_t pos) {
       const int32_t next = symbols[pos].next;
       if (next < 0) return;
       if (const MergeInfo* m = merges_.find(pair_key(symbols[pos].id, symbols[next].id))) {
-        queue.push({m->rank, pos, m->new_id});
+        heap.push(static_cast<uint64_t>(static_cast<uint32_t>(m->rank)) << 32 |
+                  static_cast<uint32_t>(pos));
       }
     };
     for (int32_t i = 0; i + 1 < static_cast<int32_t>(symbols.size()); ++i) consider(i);
-    while (!queue.empty()) {
-      const Candidate top = queue.top();
-      queue.pop();
-      Symbol& left = symbols[top.pos];
+    while (!heap.empty()) {
+      const uint64_t key = heap.pop();
+      const auto rank = static_cast<int32_t>(key >> 32);
+      const auto pos = static_cast<int32_t>(key & 0xffffffffu);
+      Symbol& left = symbols[pos];
       if (left.id < 0 || left.next < 0) continue;
       Symbol& right = symbols[left.next];
       const MergeInfo* m = merges_.find(pair_key(left.id, right.id));
-      if (m == nullptr || m->new_id != top.new_id) continue;
-      left.id = top.new_id;
+      if (m == nullptr || m->rank != rank) continue;
+      left.id = m->new_id;
       left.len += right.len;
       right.id = -1;  // merged away
       left.next = right.next;
-      if (left.next >= 0) symbols[left.next].prev = top.pos;
+      if (left.next >= 0) symbols[left.next].prev = pos;
       if (left.prev >= 0) consider(left.prev);
-      consider(top.pos);
+      consider(pos);
     }
   }
 

@@ -109,6 +109,29 @@ TEST(ApiEndpoints, ImportanceEqualsTheCliInJsonAndCsv) {
   EXPECT_EQ(unknown.status, 400) << unknown.body;
 }
 
+TEST(ApiEndpoints, EveryImportanceMethodEqualsTheCli) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {R"(,"method": "rollout")", {"--method", "rollout"}},
+      {R"(,"method": "flow")", {"--method", "flow"}},
+      {R"(,"method": "norm")", {"--method", "norm"}},
+      {R"(,"method": "raw", "visible_only": true)", {"--method", "raw", "--visible-only"}},
+  };
+  for (const auto& [extra, flags] : cases) {
+    const Reply r = shared_server().post("/api/importance", request_body(kText, extra));
+    ASSERT_EQ(r.status, 200) << extra << ": " << r.body;
+    std::vector<std::string> args = {"importance", "--model",  "demo", "--text",
+                                     kText,        "--format", "json"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    EXPECT_EQ(r.body, run_cli(args).out) << extra;
+  }
+  // visible_only belongs to raw; a non-boolean is refused.
+  for (const char* extra :
+       {R"(,"method": "rollout", "visible_only": true)", R"(,"visible_only": "yes")"}) {
+    const Reply bad = shared_server().post("/api/importance", request_body(kText, extra));
+    EXPECT_EQ(bad.status, 400) << extra << ": " << bad.body;
+  }
+}
+
 // The values `attnscope attention` writes for the same text, one layer: [head, query, key].
 struct CliAttention {
   std::vector<std::string> tokens;

@@ -53,6 +53,7 @@ class ModelSource : public ::testing::Test {
   fs::path cache_ = dir_.path() / "hub";
   ScopedEnv hub_{"HF_HUB_CACHE", cache_.string()};
   ScopedEnv legacy_{"TRANSFORMERS_CACHE", std::nullopt};
+  ScopedEnv offline_{"HF_HUB_OFFLINE", "1"};  // never the network here (hub_download_test.cpp)
 };
 
 TEST_F(ModelSource, LocalFolderWithConfig) {
@@ -121,7 +122,10 @@ TEST_F(ModelSource, MissingIdListsWhereItLooked) {
       << message;
   EXPECT_NE(message.find((legacy / "models--nobody--nothing").string()), std::string::npos)
       << message;
-  EXPECT_NE(message.find("not supported yet"), std::string::npos) << message;
+  EXPECT_NE(message.find("HF_HUB_OFFLINE is set"), std::string::npos) << message;
+  EXPECT_NE(message.find("missing " + (cache_ / "models--nobody--nothing").string()),
+            std::string::npos)
+      << message;
 }
 
 TEST_F(ModelSource, LegacyTransformersCacheIsSearched) {

@@ -57,8 +57,8 @@ TEST(ModelConfig, HuggingFaceNamesAndDefaults) {
 
   const ModelConfig gemma = arch_by_family("gemma").parse_config(
       nlohmann::json::parse(arch_by_family("gemma").example_config));
-  EXPECT_EQ(gemma.head_dim, 12);  // explicit, not hidden / heads
-  EXPECT_EQ(gemma.norm, NormKind::kRmsNormPlusOne);
+  EXPECT_EQ(gemma.head_dim, 12);              // explicit, not hidden / heads
+  EXPECT_EQ(gemma.norm, NormKind::kRmsNorm);  // (1 + w) is folded into the weights at load
   EXPECT_FLOAT_EQ(gemma.embedding_scale, std::sqrt(32.0f));
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "forward_pair.h"
 #include "io/safetensors.h"
@@ -65,8 +66,19 @@ TEST(InPlaceWeights, F32MatricesLieInsideTheMapping) {
     ASSERT_TRUE(w.token_embedding.is_view());
     EXPECT_TRUE(inside(w.token_embedding.first_data(), region));
     for (const LayerWeights& l : w.layers) {
-      for (const Weight* m : {&l.qkv_weight, &l.attn_out_weight, &l.mlp_up_weight,
-                              &l.mlp_down_weight, &l.mlp_gate_weight}) {
+      std::vector<const Weight*> matrices = {&l.qkv_weight,
+                                             &l.attn_out_weight,
+                                             &l.mlp_up_weight,
+                                             &l.mlp_down_weight,
+                                             &l.mlp_gate_weight,
+                                             &l.router_weight,
+                                             &l.shared_expert.gate_weight,
+                                             &l.shared_expert.up_weight,
+                                             &l.shared_expert.down_weight};
+      for (const ExpertWeights& e : l.experts) {
+        matrices.insert(matrices.end(), {&e.gate_weight, &e.up_weight, &e.down_weight});
+      }
+      for (const Weight* m : matrices) {
         if (m->empty()) continue;
         EXPECT_TRUE(m->is_view());
         EXPECT_TRUE(inside(m->first_data(), region));

@@ -51,9 +51,10 @@ TEST_P(EveryArch, BlasForwardMatchesReferenceForward) {
     const Tensor got = run.fast_store.sequence(b);
     EXPECT_EQ(got.shape(),
               (Shape{c.num_hidden_layers, c.num_attention_heads, input.tokens, input.tokens}));
-    const auto visible = [&](int64_t, int64_t query, int64_t key) {
+    const auto visible = [&](int64_t plane, int64_t query, int64_t key) {  // plane: layer·head
       if (c.causal && key > query) return false;
-      if (c.sliding_window > 0 && query - key > c.sliding_window) return false;
+      const int64_t window = c.window(plane / c.num_attention_heads);
+      if (window != kNoWindow && query - key > window) return false;
       return input.attention_mask[b * input.tokens + key] != 0;
     };
     EXPECT_TRUE(attention_invariants("attentions", got, visible));

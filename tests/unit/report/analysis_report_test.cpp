@@ -7,6 +7,7 @@
 
 #include "analysis/streaming_stats.h"
 #include "attention_builders.h"
+#include "core/error.h"
 
 namespace attnscope::report {
 namespace {
@@ -82,6 +83,50 @@ TEST(AnalysisCsv, StdColumnsOnlyOverSeveralTexts) {
   // One header line plus one line per head.
   const std::string text = two.str();
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+}
+
+// Heads: 0 self (previous 0), 1 previous (previous 1), 2 uniform-ish causal rows.
+AnalysisSummary three_heads(bool causal) {
+  StreamingStats stats;
+  const auto a =
+      make_layer({testing::identity(4), testing::shifted_identity(4), testing::identity(4)});
+  stats.begin_text({0, 0, 0, 0}, {"a", "b", "c", "d"});
+  stats.on_attention(a.view(0, causal));
+  return stats.summary();
+}
+
+TEST(AnalysisTable, SortAndTopChooseTheHeadRows) {
+  const AnalysisSummary s = three_heads(false);
+  std::ostringstream out;
+  write_analysis_table(out, s, {.sort = "previous", .top = 1});
+  const std::string table = out.str();
+  EXPECT_NE(table.find("heads sorted by previous (highest first), first 1 of 3"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("    0     1  previous"), std::string::npos) << table;
+  EXPECT_EQ(table.find("    0     0  self"), std::string::npos) << table;
+  std::ostringstream csv;
+  write_analysis_csv(csv, s, {.sort = "self", .top = 2});
+  const std::string text = csv.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);  // header + 2 heads
+  // Ties (heads 0 and 2 both self = 1) keep layer/head order.
+  EXPECT_NE(text.find("\n0,0,self"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n0,2,self"), std::string::npos) << text;
+  EXPECT_LT(text.find("\n0,0,"), text.find("\n0,2,"));
+  EXPECT_THROW(check_head_sort("nope"), InputError);
+}
+
+TEST(AnalysisTable, CausalTablesLeaveOutTheConstantFigures) {
+  for (bool causal : {false, true}) {
+    std::ostringstream out;
+    write_analysis_table(out, three_heads(causal));
+    const std::string table = out.str();
+    const std::string header = table.substr(table.find("layer  head"));
+    const std::string first_line = header.substr(0, header.find('\n'));
+    for (const char* column : {" max ", " mean ", " next "}) {
+      EXPECT_EQ(first_line.find(column) == std::string::npos, causal) << column << first_line;
+    }
+    EXPECT_EQ(table.find("left out") != std::string::npos, causal) << table;
+  }
 }
 
 }  // namespace

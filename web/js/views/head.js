@@ -79,7 +79,7 @@ export function create(container, app) {
   viewBody.addEventListener('mouseleave', () => onHover({ target: viewBody }));
 
   function width() {
-    return Math.max(160, Math.min(520, viewBody.clientWidth - left.offsetWidth - right.offsetWidth - 20));
+    return Math.max(160, Math.min(720, viewBody.clientWidth - left.offsetWidth - right.offsetWidth - 20));
   }
 
   function drawLines() {

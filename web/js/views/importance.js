@@ -7,9 +7,21 @@ import { fixed, tokenLabel } from '../format.js';
 import { tokenize, importanceCsv } from '../api.js';
 import { xml } from '../figure_export.js';
 
-// Methods the server knows (`attnscope importance --method`). Add rollout, flow and norm here
-// when the analysis layer offers them (issue #10).
-export const METHODS = ['raw'];
+// The methods of `attnscope importance --method` (docs/analysis.md), with what each one means.
+export const METHODS = [
+  { key: 'raw-visible', label: 'raw (visible rows)', note: 'raw: attention each token receives, averaged over the query rows that can see it (corrects the causal bias toward early tokens); scores sum to 1' },
+  { key: 'raw', label: 'raw (all rows)', note: 'raw: attention each token receives, averaged over layers, heads and all queries; on a causal model early tokens are favoured; scores sum to 1' },
+  { key: 'rollout', label: 'rollout', note: 'rollout (Abnar & Zuidema 2020): head-averaged attention plus the residual, multiplied through the layers; the target token\'s row' },
+  { key: 'flow', label: 'flow', note: 'flow (Abnar & Zuidema 2020): maximum flow from each token to the target through the layered attention graph (exact; refused for long texts)' },
+  { key: 'norm', label: 'norm', note: 'norm (Kobayashi et al. 2020): attention weighted by the size of what each token sends, ‖α·f(x)‖, averaged over layers, heads and queries' },
+];
+const KEYS = METHODS.map((m) => m.key);
+
+// The method shown: the state's, else raw over visible rows for causal models, raw otherwise.
+export function chosenMethod(s, causal) {
+  if (KEYS.includes(s.method)) return s.method;
+  return causal ? 'raw-visible' : 'raw';
+}
 
 function shade(score, max) {
   const t = max > 0 ? score / max : 0;
@@ -21,13 +33,14 @@ function shade(score, max) {
 
 export function create(container, app) {
   const method = el('select', { 'data-testid': 'importance-method', 'aria-label': 'Importance method' },
-    ...METHODS.map((m) => el('option', { value: m }, m)));
+    ...METHODS.map((m) => el('option', { value: m.key }, m.label)));
   const text = el('div', { class: 'importance-text', 'data-testid': 'importance' });
+  const note = el('span', { class: 'view-note', 'data-testid': 'importance-note' });
   const ranked = el('table', { class: 'data', 'data-testid': 'importance-ranked' });
   container.append(
     el('div', { class: 'view-bar' }, el('span', { class: 'view-title' }, 'Token importance'),
       el('label', { class: 'check' }, 'Method', method),
-      el('span', { class: 'view-note' }, 'raw: attention each token receives, averaged over layers, heads and queries; scores sum to 1')),
+      note),
     text,
     el('div', { class: 'ranked' }, el('p', { class: 'section-title' }, 'Ranked'), el('div', { class: 'table-wrap' }, ranked)),
   );
@@ -36,10 +49,18 @@ export function create(container, app) {
   let current = null;
 
   async function render(s, stale) {
-    const chosen = METHODS.includes(s.method) ? s.method : 'raw';
+    const info = await app.model();
+    if (stale()) return;
+    const chosen = chosenMethod(s, info && info.causal);
     method.value = chosen;
+    const described = METHODS.find((m) => m.key === chosen);
+    note.textContent = described.note;
     const [encoding, answer] = await Promise.all([tokenize(s.model, s.text), app.importance(chosen)]);
     if (stale()) return;
+    if (answer.target !== undefined) {
+      const label = tokenLabel(encoding.tokens[answer.target] ?? '');
+      note.textContent = `${described.note} (target: position ${answer.target} ${label})`;
+    }
     const byPosition = new Map(answer.tokens.map((t) => [t.position, t]));
     const max = Math.max(...answer.tokens.map((t) => t.score), 0);
     const chars = Array.from(s.text);
