@@ -179,20 +179,22 @@ uint64_t memory_budget(const std::string& option) {
 }
 
 void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,
-                           const KeepSpec& keep, const ForwardOptions& options, uint64_t budget) {
-  const MemoryEstimate need = estimate_forward_memory(config, batch, tokens, keep, options);
+                           const KeepSpec& keep, const ForwardOptions& options, uint64_t budget,
+                           std::optional<uint64_t> weight_bytes) {
+  const MemoryEstimate need =
+      estimate_forward_memory(config, batch, tokens, keep, options, weight_bytes);
   if (need.total() <= budget) return;
 
   if (need.weights >= budget) {
     throw LimitError("the model's weights alone need " + format_bytes(need.weights) +
-                     " as f32, above the memory budget of " + format_bytes(budget) +
-                     " (--max-memory); raise --max-memory");
+                     (weight_bytes ? " as stored" : " as f32") + ", above the memory budget of " +
+                     format_bytes(budget) + " (--max-memory); raise --max-memory");
   }
   std::vector<std::string> fits;
   if (keep.dtype == DType::kF32) {
     KeepSpec half = keep;
     half.dtype = DType::kF16;
-    const auto m = estimate_forward_memory(config, batch, tokens, half, options);
+    const auto m = estimate_forward_memory(config, batch, tokens, half, options, weight_bytes);
     if (m.total() <= budget) fits.push_back("--dtype f16 (" + format_bytes(m.total()) + ")");
   }
   // The most leading layers that fit, with the chosen heads and dtype.
@@ -201,7 +203,8 @@ void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tok
     KeepSpec fewer = keep;
     fewer.layers.clear();
     for (int l = 0; l < n; ++l) fewer.layers.push_back(l);
-    return estimate_forward_memory(config, batch, tokens, fewer, options).total() <= budget;
+    return estimate_forward_memory(config, batch, tokens, fewer, options, weight_bytes).total() <=
+           budget;
   };
   int64_t layers_that_fit = 0;
   for (int64_t hi_layers = config.num_hidden_layers; layers_that_fit < hi_layers;) {
@@ -221,7 +224,7 @@ void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tok
   int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
   while (lo < hi) {
     const int64_t mid = (lo + hi + 1) / 2;
-    if (estimate_forward_memory(config, batch, mid, keep, options).total() <= budget)
+    if (estimate_forward_memory(config, batch, mid, keep, options, weight_bytes).total() <= budget)
       lo = mid;
     else
       hi = mid - 1;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,9 +78,11 @@ void warn_past_trained_length(const ModelConfig& config, const std::vector<int64
 void check_output_path(const std::string& path, bool force);
 
 // Throws LimitError when `estimate` exceeds `budget`, naming options that would fit: f16
-// attention, fewer layers, a shorter input.
+// attention, fewer layers, a shorter input. `weight_bytes`: the checkpoint's size when known
+// (weights are mapped as stored), else the weights count as f32.
 void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,
-                           const KeepSpec& keep, const ForwardOptions& options, uint64_t budget);
+                           const KeepSpec& keep, const ForwardOptions& options, uint64_t budget,
+                           std::optional<uint64_t> weight_bytes = std::nullopt);
 
 // --max-memory's value (empty = default_memory_budget()).
 uint64_t memory_budget(const std::string& option);

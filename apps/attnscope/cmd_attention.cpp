@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
+#include "io/json_file.h"
 #include "io/safetensors.h"
 #include "model/attention_store.h"
 #include "model/model.h"
@@ -43,6 +44,10 @@ void run(const AttentionOptions& opt) {
   check_output_path(opt.out, opt.force);
   const auto folder = resolve_model(opt.model);
   const ModelConfig config = load_model_config(folder);
+  // Headers only (the weights are mapped, read in place by the forward pass): a folder without
+  // weights is refused here, before the tokenizer or any weight is touched.
+  SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint::open(folder.string());
+  const uint64_t weight_bytes = checkpoint.stored_bytes();
 
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
@@ -64,10 +69,11 @@ void run(const AttentionOptions& opt) {
   const ForwardOptions forward_options{.hidden_states = opt.hidden_states, .logits = opt.logits};
   const auto tokens_count = static_cast<int64_t>(ids.size());
   enforce_memory_budget(config, 1, tokens_count, keep, forward_options,
-                        memory_budget(opt.max_memory));
+                        memory_budget(opt.max_memory), weight_bytes);
 
   warn_past_trained_length(config, {tokens_count});
-  const Model model = Model::load(folder.string());
+  const Model model = Model::from_source(load_json_file((folder / "config.json").string()),
+                                         CheckpointSource(std::move(checkpoint)));
   for (const auto& name : model.unused_tensors()) {
     std::cerr << "attnscope: warning: unused tensor '" << name << "'\n";
   }
@@ -81,7 +87,12 @@ void run(const AttentionOptions& opt) {
   // --model on the same text.
   if (!special_mask.empty()) writer.add_i64("special_tokens_mask", {tokens_count}, special_mask);
   Tensor attentions = store.sequence(0);  // [kept_layer, kept_head, query_pos, key_pos]
-  writer.add_f32("attentions", attentions, keep.dtype);
+  const Shape attentions_shape = attentions.shape();
+  if (keep.dtype == DType::kF32) {
+    writer.add_f32("attentions", std::move(attentions));  // no copy of the values
+  } else {
+    writer.add_f32("attentions", attentions, keep.dtype);
+  }
   if (opt.hidden_states) {
     Tensor hidden = result.hidden_states;  // [1, L+1, T, D] -> [L+1, T, D]
     hidden.reshape({hidden.dim(1), hidden.dim(2), hidden.dim(3)});
@@ -104,7 +115,7 @@ void run(const AttentionOptions& opt) {
     writer.set_metadata("tokens", nlohmann::json(tokens).dump());
   }
   writer.write(opt.out);
-  std::cerr << "wrote " << opt.out << ": attentions " << format_shape(attentions.shape()) << " "
+  std::cerr << "wrote " << opt.out << ": attentions " << format_shape(attentions_shape) << " "
             << opt.dtype << " for " << tokens_count
             << (tokens_count == 1 ? " token\n" : " tokens\n");
 }

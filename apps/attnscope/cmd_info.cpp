@@ -43,6 +43,7 @@ void run(const InfoOptions& opt) {
   const auto checkpoint = SafetensorsCheckpoint::open(folder.string());
   std::map<std::string, int64_t> dtype_elements;  // stored dtype -> elements
   uint64_t stored_bytes = 0;
+  const uint64_t file_bytes = checkpoint.stored_bytes();
   for (const auto& name : checkpoint.names()) {
     const TensorInfo& info = checkpoint.get(name);
     dtype_elements[std::string(dtype_name(info.dtype))] += info.numel();
@@ -52,14 +53,17 @@ void run(const InfoOptions& opt) {
   nlohmann::ordered_json costs = nlohmann::ordered_json::array();
   for (int64_t t : opt.tokens) {
     if (t <= 0) throw InputError("--tokens: " + std::to_string(t) + " is not a positive length");
-    const auto all = estimate_forward_memory(config, 1, t, KeepSpec{}, {});
+    // The same figures the memory guard of `attention` uses (weights as the mapped files).
+    const auto all = estimate_forward_memory(config, 1, t, KeepSpec{}, {}, file_bytes);
     KeepSpec half;
     half.dtype = DType::kF16;
-    const auto f16 = estimate_forward_memory(config, 1, t, half, {});
+    const auto f16 = estimate_forward_memory(config, 1, t, half, {}, file_bytes);
     costs.push_back({{"tokens", t},
                      {"attention_f32_bytes", all.attention_kept},
                      {"attention_f16_bytes", f16.attention_kept},
                      {"activation_bytes", all.activations},
+                     {"weights_bytes", all.weights},
+                     {"streaming_total_bytes", add_saturated(all.weights, all.activations)},
                      {"total_f32_bytes", all.total()}});
   }
 
@@ -101,6 +105,13 @@ void run(const InfoOptions& opt) {
     std::cout << "  T = " << c["tokens"].get<int64_t>() << ": "
               << format_bytes(c["attention_f32_bytes"].get<uint64_t>()) << " as f32, "
               << format_bytes(c["attention_f16_bytes"].get<uint64_t>()) << " as f16; run total "
+              << format_bytes(c["total_f32_bytes"].get<uint64_t>()) << "\n";
+  }
+  std::cout << "\nmemory of a run (weights mapped as stored, " << format_bytes(file_bytes)
+            << ", + the forward pass's working memory; analyze streams, attention keeps all):\n";
+  for (const auto& c : costs) {
+    std::cout << "  T = " << c["tokens"].get<int64_t>() << ": analyze "
+              << format_bytes(c["streaming_total_bytes"].get<uint64_t>()) << ", attention "
               << format_bytes(c["total_f32_bytes"].get<uint64_t>()) << "\n";
   }
 }

@@ -31,8 +31,14 @@ void NormImportance::on_attention(const LayerAttention& attention) {
                      " attention does not match the model's shape");
   }
   const int64_t group = heads / attention.num_kv_heads;
-  const float* w_o =
-      model_.weights().layers[attention.layer].attn_out_weight.data();  // [hidden, q_dim]
+  // [hidden, q_dim] f32: in place when the checkpoint stores it so, else converted for this layer.
+  const Weight& stored_w_o = model_.weights().layers[attention.layer].attn_out_weight;
+  Tensor converted_w_o;
+  const float* w_o = stored_w_o.f32_data();
+  if (w_o == nullptr) {
+    converted_w_o = stored_w_o.to_tensor();
+    w_o = converted_w_o.data();
+  }
   const SequenceLayout layout(T, attention.attention_mask, attention.causal, {});
   const int64_t n = layout.size();
   if (received_.empty()) received_.assign(T, 0.0);

@@ -45,6 +45,8 @@ class SafetensorsFile {
   explicit SafetensorsFile(const std::string& path);
 
   const std::string& path() const { return file_.path(); }
+  // The file's size in bytes (what mapping it can put in memory at most).
+  uint64_t size() const { return file_.size(); }
   // Sorted by name.
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   // nullptr when absent.
@@ -86,6 +88,9 @@ class SafetensorsCheckpoint {
   const SafetensorsFile& file_of(std::string_view name) const;  // ShapeError when missing
   // The path open() was given after folder resolution: the .safetensors or index file.
   const std::string& source() const { return source_; }
+  // Bytes of all the files: what the mapped weights occupy in memory at most (weights are read in
+  // place, never copied; model/weights.h).
+  uint64_t stored_bytes() const;
   // All the files, in a stable order (for reporting dtype and size).
   const std::vector<std::unique_ptr<SafetensorsFile>>& files() const { return files_; }
 
@@ -99,6 +104,8 @@ class SafetensorsWriter {
  public:
   // Stores `tensor` converted to `dtype` (F32, F16 or BF16).
   void add_f32(const std::string& name, const Tensor& tensor, DType dtype = DType::kF32);
+  // F32: the tensor is kept as it is (moved in, no copy of its values) until written.
+  void add_f32(const std::string& name, Tensor&& tensor);
   void add_i64(const std::string& name, const Shape& shape, std::span<const int64_t> values);
   // Raw bytes of any dtype; bytes.size() must equal numel * dtype_size.
   void add_raw(const std::string& name, DType dtype, const Shape& shape,
@@ -106,7 +113,8 @@ class SafetensorsWriter {
   void set_metadata(const std::string& key, const std::string& value);
   // Serialises everything (tensors sorted by name, 8-byte aligned header) into bytes.
   std::string serialize() const;
-  // Writes atomically (temporary file + rename). Throws IoError.
+  // Writes atomically (temporary file + rename), streaming each tensor to the file (no second
+  // copy of the data in memory). Throws IoError.
   void write(const std::string& path) const;
 
  private:
@@ -114,7 +122,14 @@ class SafetensorsWriter {
     DType dtype;
     Shape shape;
     std::string bytes;
+    Tensor values;  // instead of bytes: an f32 tensor moved in
+    std::string_view data() const {
+      return values.empty() ? std::string_view(bytes)
+                            : std::string_view(reinterpret_cast<const char*>(values.data()),
+                                               values.values().size_bytes());
+    }
   };
+  std::string header() const;  // length prefix + padded JSON header
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::string> metadata_;
 };

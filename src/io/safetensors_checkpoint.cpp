@@ -167,6 +167,12 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& path) {
   return checkpoint;
 }
 
+uint64_t SafetensorsCheckpoint::stored_bytes() const {
+  uint64_t total = 0;
+  for (const auto& file : files_) total += file->size();
+  return total;
+}
+
 std::vector<std::string> SafetensorsCheckpoint::names() const {
   std::vector<std::string> out;
   out.reserve(index_.size());

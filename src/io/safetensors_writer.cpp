@@ -1,6 +1,10 @@
 // SafetensorsWriter: tensors in name order, header JSON padded with spaces so the data region
 // starts at a multiple of 8 bytes (as Hugging Face's writer does), written atomically.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -27,7 +31,7 @@ void append_le_u64(std::string& out, uint64_t value) {
 void SafetensorsWriter::add_f32(const std::string& name, const Tensor& tensor, DType dtype) {
   check_name(name, entries_.contains(name));
   const auto values = tensor.values();
-  Entry entry{dtype, tensor.shape(), {}};
+  Entry entry{dtype, tensor.shape(), {}, {}};
   switch (dtype) {
     case DType::kF32:
       entry.bytes.resize(values.size() * sizeof(float));
@@ -64,21 +68,30 @@ void SafetensorsWriter::add_raw(const std::string& name, DType dtype, const Shap
                      std::string(dtype_name(dtype)) + " needs " + std::to_string(expected) +
                      " bytes, got " + std::to_string(bytes.size()));
   }
-  entries_.emplace(
-      name,
-      Entry{dtype, shape, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())});
+  entries_.emplace(name,
+                   Entry{dtype,
+                         shape,
+                         std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                         {}});
 }
 
 void SafetensorsWriter::set_metadata(const std::string& key, const std::string& value) {
   metadata_[key] = value;
 }
 
-std::string SafetensorsWriter::serialize() const {
+void SafetensorsWriter::add_f32(const std::string& name, Tensor&& tensor) {
+  check_name(name, entries_.contains(name));
+  Entry entry{DType::kF32, tensor.shape(), {}, {}};
+  entry.values = std::move(tensor);
+  entries_.emplace(name, std::move(entry));
+}
+
+std::string SafetensorsWriter::header() const {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata_.empty()) header[std::string(kMetadataKey)] = metadata_;
   uint64_t offset = 0;
   for (const auto& [name, entry] : entries_) {  // std::map: name order
-    const uint64_t end = offset + entry.bytes.size();
+    const uint64_t end = offset + entry.data().size();
     header[name] = {{"dtype", dtype_name(entry.dtype)},
                     {"shape", entry.shape},
                     {"data_offsets", {offset, end}}};
@@ -92,17 +105,39 @@ std::string SafetensorsWriter::serialize() const {
                      error.what());
   }
   header_text.append((8 - header_text.size() % 8) % 8, ' ');
-
   std::string out;
-  out.reserve(8 + header_text.size() + offset);
   append_le_u64(out, header_text.size());
-  out += header_text;
-  for (const auto& [name, entry] : entries_) out += entry.bytes;
+  return out + header_text;
+}
+
+std::string SafetensorsWriter::serialize() const {
+  std::string out = header();
+  for (const auto& [name, entry] : entries_) out += entry.data();
   return out;
 }
 
 void SafetensorsWriter::write(const std::string& path) const {
-  write_file_atomic(path, serialize());
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw IoError(path, std::string("cannot create: ") + std::strerror(errno));
+    const std::string head = header();
+    out.write(head.data(), static_cast<std::streamsize>(head.size()));
+    for (const auto& [name, entry] : entries_) {
+      const std::string_view data = entry.data();
+      out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    }
+    out.flush();
+    if (!out) {
+      ::unlink(tmp.c_str());
+      throw IoError(path, "write failed (disk full?)");
+    }
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw IoError(path, std::string("cannot rename into place: ") + std::strerror(err));
+  }
 }
 
 }  // namespace attnscope

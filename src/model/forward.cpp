@@ -88,7 +88,7 @@ class ForwardPass {
     }
     if (options_.logits) {
       result_.logits = Tensor({in_.batch, in_.tokens, c_.vocab_size});
-      ops::linear(last, rows_, c_.hidden_size, w_.lm_head().data(), data_or_null(w_.lm_head_bias),
+      ops::linear(last, rows_, c_.hidden_size, w_.lm_head(), data_or_null(w_.lm_head_bias),
                   c_.vocab_size, result_.logits.data());
     }
     return std::move(result_);
@@ -101,17 +101,14 @@ class ForwardPass {
     const std::vector<int64_t> positions =
         c_.position == PositionKind::kAbsolute ? position_ids(c_, in_) : std::vector<int64_t>();
     for (int64_t n = 0; n < rows_; ++n) {
-      float* row = x_.data() + n * hidden;  // [hidden]
-      std::memcpy(row, w_.token_embedding.data() + in_.ids[n] * hidden, hidden * sizeof(float));
+      float* row = x_.data() + n * hidden;           // [hidden]
+      w_.token_embedding.copy_row(in_.ids[n], row);  // converted from the stored dtype
       if (!w_.token_type_embedding.empty()) {
-        const int64_t type = in_.token_type_ids.empty() ? 0 : in_.token_type_ids[n];
-        const float* type_row = w_.token_type_embedding.data() + type * hidden;
-        for (int64_t i = 0; i < hidden; ++i) row[i] += type_row[i];
+        w_.token_type_embedding.add_row(in_.token_type_ids.empty() ? 0 : in_.token_type_ids[n],
+                                        row);
       }
       if (c_.position == PositionKind::kAbsolute) {
-        const float* position_row =
-            w_.position_embedding.data() + (positions[n] + c_.position_offset) * hidden;
-        for (int64_t i = 0; i < hidden; ++i) row[i] += position_row[i];
+        w_.position_embedding.add_row(positions[n] + c_.position_offset, row);
       }
       if (c_.embedding_scale != 1.0f) {
         for (int64_t i = 0; i < hidden; ++i) row[i] *= c_.embedding_scale;
@@ -164,8 +161,7 @@ class ForwardPass {
     const int64_t heads = c_.num_attention_heads, group = heads / c_.num_key_value_heads;
     const int64_t qkv_dim = c_.qkv_dim(), q_dim = c_.q_dim(), kv_dim = c_.kv_dim();
     // qkv_ [rows, q heads | k heads | v heads]
-    ops::linear(in, rows_, hidden, lw.qkv_weight.data(), data_or_null(lw.qkv_bias), qkv_dim,
-                qkv_.data());
+    ops::linear(in, rows_, hidden, lw.qkv_weight, data_or_null(lw.qkv_bias), qkv_dim, qkv_.data());
     if (c_.clip_qkv > 0.0) {
       const auto clip = static_cast<float>(c_.clip_qkv);
       elementwise(rows_ * qkv_dim,
@@ -269,8 +265,8 @@ class ForwardPass {
       }
       notify(layer, b);
     }
-    ops::linear(context_.data(), rows_, q_dim, lw.attn_out_weight.data(),
-                data_or_null(lw.attn_out_bias), hidden, attn_out_.data());
+    ops::linear(context_.data(), rows_, q_dim, lw.attn_out_weight, data_or_null(lw.attn_out_bias),
+                hidden, attn_out_.data());
   }
 
   // Attention of (layer, head) stopped being finite: names the first non-finite weight of the
@@ -304,35 +300,45 @@ class ForwardPass {
       }
       return "";
     };
-    std::vector<std::pair<const Tensor*, std::string>> tensors = {
-        {&w_.token_embedding, "token embedding"},
-        {&w_.position_embedding, "position embedding"},
-        {&w_.token_type_embedding, "token type embedding"},
-        {&w_.embedding_norm_weight, "embedding norm weight"},
-        {&w_.embedding_norm_bias, "embedding norm bias"}};
+    auto check_weight = [](const Weight& w, const std::string& name) -> std::string {
+      const auto found = w.first_non_finite();
+      if (!found) return "";
+      return name + " (" + (std::isnan(found->second) ? "NaN" : "infinity") + " at element " +
+             std::to_string(found->first) + ")";
+    };
+    // In order of use; each entry a Tensor or a Weight.
+    struct Named {
+      const Tensor* tensor;
+      const Weight* weight;
+      std::string name;
+    };
+    std::vector<Named> tensors = {{nullptr, &w_.token_embedding, "token embedding"},
+                                  {nullptr, &w_.position_embedding, "position embedding"},
+                                  {nullptr, &w_.token_type_embedding, "token type embedding"},
+                                  {&w_.embedding_norm_weight, nullptr, "embedding norm weight"},
+                                  {&w_.embedding_norm_bias, nullptr, "embedding norm bias"}};
     for (int l = 0; l <= layer && l < static_cast<int>(w_.layers.size()); ++l) {
       const LayerWeights& lw = w_.layers[l];
-      const std::string p = "of layer " + std::to_string(l);
-      for (const auto& [t, name] : std::initializer_list<std::pair<const Tensor*, const char*>>{
-               {&lw.attn_norm_weight, "attention norm weight"},
-               {&lw.attn_norm_bias, "attention norm bias"},
-               {&lw.qkv_weight, "query/key/value weight"},
-               {&lw.qkv_bias, "query/key/value bias"},
-               {&lw.attn_out_weight, "attention output weight"},
-               {&lw.attn_out_bias, "attention output bias"},
-               {&lw.mlp_norm_weight, "MLP norm weight"},
-               {&lw.mlp_norm_bias, "MLP norm bias"},
-               {&lw.mlp_gate_weight, "MLP gate weight"},
-               {&lw.mlp_gate_bias, "MLP gate bias"},
-               {&lw.mlp_up_weight, "MLP up weight"},
-               {&lw.mlp_up_bias, "MLP up bias"},
-               {&lw.mlp_down_weight, "MLP down weight"},
-               {&lw.mlp_down_bias, "MLP down bias"}}) {
-        tensors.emplace_back(t, std::string(name) + " " + p);
-      }
+      const std::string p = " of layer " + std::to_string(l);
+      tensors.push_back({&lw.attn_norm_weight, nullptr, "attention norm weight" + p});
+      tensors.push_back({&lw.attn_norm_bias, nullptr, "attention norm bias" + p});
+      tensors.push_back({nullptr, &lw.qkv_weight, "query/key/value weight" + p});
+      tensors.push_back({&lw.qkv_bias, nullptr, "query/key/value bias" + p});
+      tensors.push_back({nullptr, &lw.attn_out_weight, "attention output weight" + p});
+      tensors.push_back({&lw.attn_out_bias, nullptr, "attention output bias" + p});
+      tensors.push_back({&lw.mlp_norm_weight, nullptr, "MLP norm weight" + p});
+      tensors.push_back({&lw.mlp_norm_bias, nullptr, "MLP norm bias" + p});
+      tensors.push_back({nullptr, &lw.mlp_gate_weight, "MLP gate weight" + p});
+      tensors.push_back({&lw.mlp_gate_bias, nullptr, "MLP gate bias" + p});
+      tensors.push_back({nullptr, &lw.mlp_up_weight, "MLP up weight" + p});
+      tensors.push_back({&lw.mlp_up_bias, nullptr, "MLP up bias" + p});
+      tensors.push_back({nullptr, &lw.mlp_down_weight, "MLP down weight" + p});
+      tensors.push_back({&lw.mlp_down_bias, nullptr, "MLP down bias" + p});
     }
-    for (const auto& [t, name] : tensors) {
-      if (std::string found = check(*t, name); !found.empty()) return found;
+    for (const Named& t : tensors) {
+      std::string found =
+          t.tensor != nullptr ? check(*t.tensor, t.name) : check_weight(*t.weight, t.name);
+      if (!found.empty()) return found;
     }
     return "";
   }
@@ -365,28 +371,28 @@ class ForwardPass {
       return;
     }
     const int64_t hidden = c_.hidden_size, inter = c_.intermediate_size;
-    ops::linear(in, rows_, hidden, lw.mlp_up_weight.data(), data_or_null(lw.mlp_up_bias), inter,
+    ops::linear(in, rows_, hidden, lw.mlp_up_weight, data_or_null(lw.mlp_up_bias), inter,
                 mlp_up_.data());
     float* activated = mlp_up_.data();  // [rows, intermediate]
     if (c_.mlp != MlpKind::kPlain) {
-      ops::linear(in, rows_, hidden, lw.mlp_gate_weight.data(), data_or_null(lw.mlp_gate_bias),
-                  inter, mlp_gate_.data());
+      ops::linear(in, rows_, hidden, lw.mlp_gate_weight, data_or_null(lw.mlp_gate_bias), inter,
+                  mlp_gate_.data());
       ops::apply_gated_activation(c_.activation, mlp_gate_.data(), mlp_up_.data(), rows_ * inter);
       activated = mlp_gate_.data();
     } else {
       ops::apply_activation(c_.activation, activated, rows_ * inter);
     }
-    ops::linear(activated, rows_, inter, lw.mlp_down_weight.data(), data_or_null(lw.mlp_down_bias),
-                hidden, mlp_out_.data());
+    ops::linear(activated, rows_, inter, lw.mlp_down_weight, data_or_null(lw.mlp_down_bias), hidden,
+                mlp_out_.data());
   }
 
   // One gated expert over `count` gathered rows of `in`: down(act(gate(x)) · up(x)) into `out`.
   void expert(const ExpertWeights& e, int64_t width, const float* in, int64_t count, float* out) {
     const int64_t hidden = c_.hidden_size;
-    ops::linear(in, count, hidden, e.gate_weight.data(), nullptr, width, mlp_gate_.data());
-    ops::linear(in, count, hidden, e.up_weight.data(), nullptr, width, mlp_up_.data());
+    ops::linear(in, count, hidden, e.gate_weight, nullptr, width, mlp_gate_.data());
+    ops::linear(in, count, hidden, e.up_weight, nullptr, width, mlp_up_.data());
     ops::apply_gated_activation(c_.activation, mlp_gate_.data(), mlp_up_.data(), count * width);
-    ops::linear(mlp_gate_.data(), count, width, e.down_weight.data(), nullptr, hidden, out);
+    ops::linear(mlp_gate_.data(), count, width, e.down_weight, nullptr, hidden, out);
   }
 
   // Step: the mixture of experts of `in` [rows, hidden] into mlp_out_ [rows, hidden]. Router
@@ -395,7 +401,7 @@ class ForwardPass {
   // order); then the shared expert times sigmoid(shared_gate(x)).
   void moe(const LayerWeights& lw, const float* in) {
     const int64_t hidden = c_.hidden_size, experts = c_.moe.num_experts, top_k = c_.moe.top_k;
-    ops::linear(in, rows_, hidden, lw.router_weight.data(), nullptr, experts, router_.data());
+    ops::linear(in, rows_, hidden, lw.router_weight, nullptr, experts, router_.data());
     ops::softmax_rows(router_.data(), rows_, experts);
     std::vector<std::vector<std::pair<int64_t, float>>> routed(experts);  // (row, weight)
     std::vector<int64_t> order(experts);
@@ -432,9 +438,11 @@ class ForwardPass {
     }
     if (c_.moe.shared_expert_intermediate_size > 0) {
       expert(lw.shared_expert, c_.moe.shared_expert_intermediate_size, in, rows_, moe_out_.data());
+      std::vector<float> gate_row(hidden);  // [1, hidden], converted from the stored dtype
+      lw.shared_expert_gate_weight.copy_row(0, gate_row.data());
+      const float* g = gate_row.data();
       for (int64_t n = 0; n < rows_; ++n) {
         const float* row = in + n * hidden;
-        const float* g = lw.shared_expert_gate_weight.data();
         double dot = 0.0;
         for (int64_t d = 0; d < hidden; ++d) dot += static_cast<double>(row[d]) * g[d];
         const float gate = 1.0f / (1.0f + std::exp(-static_cast<float>(dot)));

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/memory.h"
@@ -19,7 +20,10 @@
 namespace attnscope {
 
 struct MemoryEstimate {
-  uint64_t weights = 0;         // f32 weights in memory
+  // The weights in memory: the checkpoint's files as mapped (weights are read in place, in their
+  // stored dtype; at least 2 bytes per parameter of the config), or every parameter as f32 when
+  // the file size is not known.
+  uint64_t weights = 0;
   uint64_t activations = 0;     // the forward pass's working buffers (one layer's attention)
   uint64_t attention_kept = 0;  // what the AttentionStore keeps
   uint64_t hidden_states = 0;   // ForwardResult::hidden_states, when asked
@@ -38,7 +42,9 @@ struct MemoryEstimate {
 uint64_t forward_activation_bytes(const ModelConfig& config, int64_t batch, int64_t tokens);
 
 // `keep` as for AttentionStore; its layer/head lists must already be valid for the model.
+// `weight_bytes`: the checkpoint's size (SafetensorsCheckpoint::stored_bytes()), when known.
 MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch, int64_t tokens,
-                                       const KeepSpec& keep, const ForwardOptions& options);
+                                       const KeepSpec& keep, const ForwardOptions& options,
+                                       std::optional<uint64_t> weight_bytes = std::nullopt);
 
 }  // namespace attnscope

@@ -1,7 +1,9 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <string_view>
 
 #include "core/error.h"
 #include "io/json_file.h"
@@ -49,6 +51,17 @@ Model Model::from_source(const nlohmann::json& config_json, const TensorSource& 
   model.config_ = arch.parse_config(config_json);
   WeightReader reader(source, std::string(arch.base_prefix), arch.ignored_tensors());
   model.weights_ = arch.load_weights(reader, model.config_);
+  // ATTNSCOPE_WEIGHTS=copy: every matrix as an owned f32 [out, in] copy, as before weights were
+  // read in place (to compare the two; the results agree within f32 rounding).
+  if (const char* mode = std::getenv("ATTNSCOPE_WEIGHTS"); mode != nullptr && *mode != '\0') {
+    const std::string_view value(mode);
+    if (value == "copy") {
+      model.weights_.materialise();
+    } else if (value != "in-place") {
+      throw ConfigError("ATTNSCOPE_WEIGHTS", "unknown value '" + std::string(value) +
+                                                 "': use in-place (the default) or copy");
+    }
+  }
   model.unused_ = reader.unused();
   model.weight_dtype_ = reader.dominant_dtype();
   return model;

@@ -20,7 +20,8 @@ namespace {
 using Vec = std::vector<float>;
 
 // out[o] = sum_i weight[o][i] · in[i] + bias[o]; weight [out, in].
-Vec matvec(const Tensor& weight, const Tensor& bias, const Vec& in) {
+Vec matvec(const Weight& stored, const Tensor& bias, const Vec& in) {
+  const Tensor weight = stored.to_tensor();  // f32 [out, in], whatever the storage
   const int64_t rows = weight.dim(0), cols = weight.dim(1);
   Vec out(rows);
   for (int64_t o = 0; o < rows; ++o) {

@@ -1,5 +1,7 @@
 #include "model/tensor_source.h"
 
+#include <cstdint>
+
 #include "core/error.h"
 
 namespace attnscope {
@@ -19,6 +21,16 @@ const MemoryTensorSource::Entry& MemoryTensorSource::get(std::string_view name) 
   const auto it = tensors_.find(name);
   if (it == tensors_.end()) throw ShapeError("tensor '" + std::string(name) + "' not found");
   return it->second;
+}
+
+Weight CheckpointSource::load_weight(std::string_view name) const {
+  const TensorInfo& info = checkpoint_->get(name);
+  const auto bytes = checkpoint_->file_of(name).raw(info);
+  const bool readable =
+      info.dtype == DType::kF32 || info.dtype == DType::kF16 || info.dtype == DType::kBF16;
+  const bool aligned = reinterpret_cast<uintptr_t>(bytes.data()) % dtype_size(info.dtype) == 0;
+  if (!readable || !aligned || info.numel() == 0) return Weight(load_f32(name));
+  return Weight::in_place(checkpoint_, bytes.data(), info.dtype, info.shape);
 }
 
 Shape MemoryTensorSource::shape_of(std::string_view name) const { return get(name).tensor.shape(); }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "core/dtype.h"
 #include "core/tensor.h"
 #include "io/safetensors.h"
+#include "model/weights.h"
 
 namespace attnscope {
 
@@ -26,20 +28,27 @@ class TensorSource {
   virtual DType dtype_of(std::string_view name) const = 0;
   // Converted to f32 (F16/BF16/F64 included).
   virtual Tensor load_f32(std::string_view name) const = 0;
+  // The tensor for the model to read in place where the source can (CheckpointSource: inside
+  // the mapped file, stored dtype, no copy); by default an f32 copy (load_f32).
+  virtual Weight load_weight(std::string_view name) const { return Weight(load_f32(name)); }
 };
 
 class CheckpointSource : public TensorSource {
  public:
   explicit CheckpointSource(SafetensorsCheckpoint checkpoint)
-      : checkpoint_(std::move(checkpoint)) {}
-  std::vector<std::string> names() const override { return checkpoint_.names(); }
-  bool contains(std::string_view name) const override { return checkpoint_.find(name) != nullptr; }
-  Shape shape_of(std::string_view name) const override { return checkpoint_.get(name).shape; }
-  DType dtype_of(std::string_view name) const override { return checkpoint_.get(name).dtype; }
-  Tensor load_f32(std::string_view name) const override { return checkpoint_.load_f32(name); }
+      : checkpoint_(std::make_shared<const SafetensorsCheckpoint>(std::move(checkpoint))) {}
+  std::vector<std::string> names() const override { return checkpoint_->names(); }
+  bool contains(std::string_view name) const override { return checkpoint_->find(name) != nullptr; }
+  Shape shape_of(std::string_view name) const override { return checkpoint_->get(name).shape; }
+  DType dtype_of(std::string_view name) const override { return checkpoint_->get(name).dtype; }
+  Tensor load_f32(std::string_view name) const override { return checkpoint_->load_f32(name); }
+  // F32, F16 and BF16 tensors (at an address aligned to their element) stay in the mapping:
+  // the Weight keeps the checkpoint, and so the mapping, alive. Others are converted.
+  Weight load_weight(std::string_view name) const override;
+  const SafetensorsCheckpoint& checkpoint() const { return *checkpoint_; }
 
  private:
-  SafetensorsCheckpoint checkpoint_;
+  std::shared_ptr<const SafetensorsCheckpoint> checkpoint_;
 };
 
 class MemoryTensorSource : public TensorSource {

@@ -50,11 +50,11 @@ WeightReader WeightReader::recording(std::string base_prefix, bool with_prefix) 
   return reader;
 }
 
-Tensor WeightReader::take_full(const std::string& full_name, const Shape& shape, bool required) {
+Weight WeightReader::take_full(const std::string& full_name, const Shape& shape, bool required) {
   if (source_ == nullptr) {
     // Shapes only: a 70B config is listed without allocating (or zero-filling) its weights.
     recorded_.push_back({full_name, shape, required});
-    return Tensor();
+    return Weight();
   }
   if (!source_->contains(full_name)) {
     if (!required) return {};
@@ -65,14 +65,14 @@ Tensor WeightReader::take_full(const std::string& full_name, const Shape& shape,
   if (got != shape) throw ShapeError(full_name, shape, got);
   used_.insert(full_name);
   dtype_counts_.emplace_back(source_->dtype_of(full_name), shape_numel(shape));
-  return source_->load_f32(full_name);
+  return source_->load_weight(full_name);
 }
 
-Tensor WeightReader::take(const std::string& name, const Shape& shape) {
+Weight WeightReader::take(const std::string& name, const Shape& shape) {
   return take_full(prefix_ + name, shape, true);
 }
 
-Tensor WeightReader::take_optional(const std::string& name, const Shape& shape) {
+Weight WeightReader::take_optional(const std::string& name, const Shape& shape) {
   return take_full(prefix_ + name, shape, false);
 }
 
@@ -80,7 +80,7 @@ bool WeightReader::has(const std::string& name) const {
   return source_ != nullptr && source_->contains(prefix_ + name);
 }
 
-Tensor WeightReader::take_head_optional(const std::string& name, const Shape& shape) {
+Weight WeightReader::take_head_optional(const std::string& name, const Shape& shape) {
   return take_full(name, shape, false);
 }
 

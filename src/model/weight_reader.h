@@ -2,13 +2,15 @@
 // from_pretrained does (the `gpt2` checkpoint has no "transformer." prefix, GPT2LMHeadModel
 // files do; *ForCausalLM files carry "model."), checks every shape (ShapeError naming the tensor,
 // expected and got), and remembers which tensors were used so the loader can report the rest.
+// Tensors come back as Weights read in place (TensorSource::load_weight); assigning one to a
+// Tensor (norm weights, biases) converts it to f32.
 // In recording mode it reads nothing and hands out empty tensors (the load-time transforms pass
 // them through): that lists the tensors an architecture expects for a config, with no memory
 // spent on them (info counts parameters from it; tests build random checkpoints from it).
 //
 //   WeightReader reader(source, "model", {"*.rotary_emb.inv_freq"});
-//   Tensor w = reader.take("layers.0.self_attn.q_proj.weight", {q_dim, hidden});
-//   Tensor head = reader.take_head_optional("lm_head.weight", {vocab, hidden});
+//   Weight w = reader.take("layers.0.self_attn.q_proj.weight", {q_dim, hidden});
+//   Weight head = reader.take_head_optional("lm_head.weight", {vocab, hidden});
 //   std::vector<std::string> unused = reader.unused();
 #pragma once
 
@@ -21,6 +23,7 @@
 #include "core/dtype.h"
 #include "core/tensor.h"
 #include "model/tensor_source.h"
+#include "model/weights.h"
 
 namespace attnscope {
 
@@ -44,12 +47,12 @@ class WeightReader {
 
   // A tensor of the base model, name relative to it ("layers.0.mlp.up_proj.weight").
   // ShapeError when missing or of another shape.
-  Tensor take(const std::string& name, const Shape& shape);
+  Weight take(const std::string& name, const Shape& shape);
   // Same, but an empty Tensor when absent.
-  Tensor take_optional(const std::string& name, const Shape& shape);
+  Weight take_optional(const std::string& name, const Shape& shape);
   bool has(const std::string& name) const;
   // A tensor outside the base model (LM heads: "lm_head.weight", "embed_out.weight").
-  Tensor take_head_optional(const std::string& name, const Shape& shape);
+  Weight take_head_optional(const std::string& name, const Shape& shape);
   bool has_head(const std::string& name) const;
   // Marks a head tensor as deliberately unused (e.g. lm_head.weight of a tied model).
   void skip_head(const std::string& name);
@@ -64,7 +67,7 @@ class WeightReader {
 
  private:
   WeightReader() = default;
-  Tensor take_full(const std::string& full_name, const Shape& shape, bool required);
+  Weight take_full(const std::string& full_name, const Shape& shape, bool required);
 
   const TensorSource* source_ = nullptr;  // null in recording mode
   std::string prefix_;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "ops/gemm_avx512.h"
@@ -111,6 +112,88 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
     float* row = y + r * cols;
     for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
   }
+}
+
+const void* WeightView::row(int64_t o) const {
+  for (const WeightPart& part : parts) {
+    if (o < part.rows) {
+      return static_cast<const std::byte*>(part.data) +
+             static_cast<size_t>(o * in) * dtype_size(dtype);
+    }
+    o -= part.rows;
+  }
+  return nullptr;  // o >= out: a caller bug
+}
+
+namespace {
+
+// linear() through BLAS for views it cannot read directly (F16/BF16, several parts): blocks of
+// output columns converted to f32 into a bounded buffer (about 4 MiB), one sgemm each, adding to
+// y, which starts as the bias (or 0).
+void linear_blas_converted(const float* x, int64_t rows, int64_t in, const WeightView& w,
+                           const float* bias, int64_t out, float* y) {
+  for (int64_t r = 0; r < rows; ++r) {
+    if (bias != nullptr) {
+      std::memcpy(y + r * out, bias, out * sizeof(float));
+    } else {
+      std::fill(y + r * out, y + (r + 1) * out, 0.0f);
+    }
+  }
+  const int64_t block = std::max<int64_t>(16, (int64_t{1} << 20) / std::max<int64_t>(in, 1));
+  std::vector<float> buffer(static_cast<size_t>(std::min(block, out) * in));
+  const size_t element = dtype_size(w.dtype);
+  for (int64_t o0 = 0; o0 < out; o0 += block) {
+    const int64_t cols = std::min(block, out - o0);
+    if (w.in_out) {  // buffer [in, cols]: columns o0.. of every stored row
+      const auto* base = static_cast<const std::byte*>(w.parts[0].data);
+      for (int64_t i = 0; i < in; ++i) {
+        convert_to_f32(w.dtype, base + static_cast<size_t>(i * out + o0) * element,
+                       static_cast<size_t>(cols), buffer.data() + i * cols);
+      }
+      gemm(false, false, rows, cols, in, 1.0f, x, in, buffer.data(), cols, 1.0f, y + o0, out);
+    } else {  // buffer [cols, in]: rows o0.. of W
+      for (int64_t j = 0; j < cols; ++j) {
+        convert_to_f32(w.dtype, w.row(o0 + j), static_cast<size_t>(in), buffer.data() + j * in);
+      }
+      gemm(false, true, rows, cols, in, 1.0f, x, in, buffer.data(), in, 1.0f, y + o0, out);
+    }
+  }
+}
+
+}  // namespace
+
+void linear(const float* x, int64_t rows, int64_t in, const WeightView& weight, const float* bias,
+            int64_t out, float* y) {
+  if (weight.out != out || weight.in != in) {
+    throw ShapeError("linear: weight is [" + std::to_string(weight.out) + ", " +
+                     std::to_string(weight.in) + "], expected [" + std::to_string(out) + ", " +
+                     std::to_string(in) + "]");
+  }
+  if (weight.dtype != DType::kF32 && weight.dtype != DType::kF16 && weight.dtype != DType::kBF16) {
+    throw UnsupportedError("the GEMM reads F32, F16 and BF16 weights, not " +
+                           std::string(dtype_name(weight.dtype)));
+  }
+  if (rows == 0 || out == 0) return;
+  if (linear_kernel() == LinearKernel::kAvx512) {
+    detail::linear_weight_avx512(rows, out, in, x, in, weight, bias, y, out, rows <= kSmallRows);
+    return;
+  }
+  if (!weight.plain_f32()) {
+    linear_blas_converted(x, rows, in, weight, bias, out, y);
+    return;
+  }
+  const auto* w = static_cast<const float*>(weight.parts[0].data);
+  if (!weight.in_out) {
+    linear(x, rows, in, w, bias, out, y);
+    return;
+  }
+  // [in, out] as stored: y = x · W, no transpose.
+  if (bias == nullptr) {
+    gemm(false, false, rows, out, in, 1.0f, x, in, w, out, 0.0f, y, out);
+    return;
+  }
+  for (int64_t r = 0; r < rows; ++r) std::memcpy(y + r * out, bias, out * sizeof(float));
+  gemm(false, false, rows, out, in, 1.0f, x, in, w, out, 1.0f, y, out);
 }
 
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,

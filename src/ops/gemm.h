@@ -9,7 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
+
+#include "core/dtype.h"
 
 namespace attnscope::ops {
 
@@ -30,6 +33,34 @@ void gemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, f
 // dot-product variant (no packing: each weight row streams once from memory), more rows the
 // packed, register-tiled one.
 void linear(const float* x, int64_t rows, int64_t in, const float* weight, const float* bias,
+            int64_t out, float* y);
+
+// A weight matrix W [out, in] (nn.Linear's layout) read where it lies, typically inside the
+// memory-mapped checkpoint: in its stored dtype (F32, F16 or BF16; the kernels convert to f32
+// while packing or streaming, exactly, so the products equal those of an f32 copy), stored either
+// as [out, in] rows or as GPT-2's Conv1D [in, out] (`in_out`), and for [out, in] as several runs
+// of rows in different places (separate q, k and v projections; GPT-NeoX's per-head groups).
+struct WeightPart {
+  int64_t rows = 0;            // consecutive output rows of W held here
+  const void* data = nullptr;  // [rows, in] row-major (or the whole [in, out] with in_out)
+};
+
+struct WeightView {
+  DType dtype = DType::kF32;  // F32, F16 or BF16
+  bool in_out = false;        // stored [in, out]: W(o, i) at data[i * out + o]; one part
+  int64_t out = 0;
+  int64_t in = 0;
+  std::span<const WeightPart> parts;  // their rows add up to `out`
+
+  // Row o (< out) of an [out, in] view: `in` elements of `dtype`.
+  const void* row(int64_t o) const;
+  // True when W is one f32 [out, in] or [in, out] array (BLAS reads it directly).
+  bool plain_f32() const { return dtype == DType::kF32 && parts.size() == 1; }
+};
+
+// linear() for any WeightView. out and in must match the view's; UnsupportedError for a dtype
+// other than F32, F16 and BF16.
+void linear(const float* x, int64_t rows, int64_t in, const WeightView& weight, const float* bias,
             int64_t out, float* y);
 
 enum class LinearKernel {

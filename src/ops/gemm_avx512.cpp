@@ -7,7 +7,11 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
+#include <vector>
 
+#include "core/dtype.h"
+#include "core/error.h"
 #include "ops/gemm.h"
 #include "ops/parallel.h"
 
@@ -54,6 +58,39 @@ __mmask16 first_lanes(int64_t count) {
   if (count >= 16) return static_cast<__mmask16>(0xFFFF);
   if (count <= 0) return 0;
   return static_cast<__mmask16>((1u << count) - 1u);
+}
+
+// 16 values of a weight row in its stored dtype, from element p on, as f32; elements past
+// `count` (< 16 only at a row's end) are 0. BF16 is the high half of an f32; F16 converts
+// exactly (vcvtph2ps).
+template <DType D>
+__m512 load16(const void* row, int64_t p, int64_t count) {
+  if constexpr (D == DType::kF32) {
+    return _mm512_maskz_loadu_ps(first_lanes(count), static_cast<const float*>(row) + p);
+  } else {
+    const auto* src = static_cast<const uint16_t*>(row) + p;
+    __m256i h;
+    if (count >= 16) {
+      h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
+    } else {
+      alignas(32) uint16_t tail[16] = {};
+      for (int64_t i = 0; i < count; ++i) tail[i] = src[i];
+      h = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+    }
+    if constexpr (D == DType::kBF16) {
+      return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    } else {
+      return _mm512_cvtph_ps(h);
+    }
+  }
+}
+
+// dst[0, count) = src[0, count) converted to f32.
+template <DType D>
+void convert_row(const void* src, int64_t count, float* dst) {
+  for (int64_t p = 0; p < count; p += 16) {
+    _mm512_mask_storeu_ps(dst + p, first_lanes(count - p), load16<D>(src, p, count - p));
+  }
 }
 
 // Reads a block of up to 16 x 16 floats — `rows` rows from src (row stride ld), `cols` floats
@@ -197,11 +234,14 @@ void micro_kernel(int64_t kc, const float* __restrict a_panel, const float* __re
 
 // Small row counts: C[i][j] = bias[j] + dot(A row i, W row j), four rows of A against four
 // rows of W at a time, 16 inputs per step, with no packing: every weight row streams once from
-// memory, front to back, which the hardware prefetcher follows. Rows past the end of A or W are
-// read from the tile's first row and not stored.
+// memory, front to back, which the hardware prefetcher follows, converted from its stored dtype
+// 16 values at a time. Rows past the end of A or W are read from the tile's first row and not
+// stored.
+template <DType D>
 void small_rows_tile(int64_t k, const float* const* a_rows, int64_t a_count,
-                     const float* const* w_rows, int64_t w_count, const float* bias, float* c,
+                     const void* const* w_rows, int64_t w_count, const float* bias, float* c,
                      int64_t ldc, int64_t j0) {
+  constexpr int64_t kElementBytes = D == DType::kF32 ? 4 : 2;
   __m512 acc[4][4];
 #pragma GCC unroll 4
   for (int r = 0; r < 4; ++r) {
@@ -216,8 +256,8 @@ void small_rows_tile(int64_t k, const float* const* a_rows, int64_t a_count,
     for (int r = 0; r < 4; ++r) a[r] = _mm512_maskz_loadu_ps(mask, a_rows[r] + p);
 #pragma GCC unroll 4
     for (int q = 0; q < 4; ++q) {
-      _mm_prefetch(reinterpret_cast<const char*>(w_rows[q] + p) + 1024, _MM_HINT_T0);
-      w[q] = _mm512_maskz_loadu_ps(mask, w_rows[q] + p);
+      _mm_prefetch(static_cast<const char*>(w_rows[q]) + p * kElementBytes + 1024, _MM_HINT_T0);
+      w[q] = load16<D>(w_rows[q], p, k - p);
     }
 #pragma GCC unroll 4
     for (int r = 0; r < 4; ++r) {
@@ -237,43 +277,68 @@ void small_rows_tile(int64_t k, const float* const* a_rows, int64_t a_count,
   }
 }
 
+// Packs columns [n0, n0 + cols) of W^T for a weight view, inner block [k0, k0 + kc), as
+// pack_b_panel does, converting to f32: [out, in] rows go through a staging block (16 rows of kc
+// f32, row pointers from the view's parts) and the transpose; [in, out] rows convert straight
+// into the panel.
+template <DType D>
+void pack_weight_panel(const WeightView& w, int64_t n0, int64_t cols, int64_t k0, int64_t kc,
+                       float* out, float* staging) {
+  constexpr int64_t kElementBytes = D == DType::kF32 ? 4 : 2;
+  if (!w.in_out) {
+    for (int64_t half = 0; half < kNr; half += 16) {
+      const int64_t rows = std::min<int64_t>(16, cols - half);
+      for (int64_t j = 0; j < rows; ++j) {
+        const auto* row = static_cast<const std::byte*>(w.row(n0 + half + j));
+        convert_row<D>(row + k0 * kElementBytes, kc, staging + j * kKc);
+      }
+      for (int64_t p = 0; p < kc; p += 16) {
+        transpose_block(staging + p, kKc, rows, std::min<int64_t>(16, kc - p), out + p * kNr + half,
+                        kNr, first_lanes(16));
+      }
+    }
+    return;
+  }
+  const auto* base = static_cast<const std::byte*>(w.parts[0].data);
+  for (int64_t p = 0; p < kc; ++p) {
+    float* dst = out + p * kNr;
+    const std::byte* src = base + ((k0 + p) * w.out + n0) * kElementBytes;
+    _mm512_store_ps(dst, load16<D>(src, 0, cols));
+    _mm512_store_ps(dst + 16, cols > 16 ? load16<D>(src, 16, cols - 16) : _mm512_setzero_ps());
+  }
+}
+
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 
-}  // namespace
-
-void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-                               const float* w, int64_t ldw, const float* bias, float* c,
-                               int64_t ldc) {
+template <DType D>
+void small_rows(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const WeightView& w,
+                const float* bias, float* c, int64_t ldc) {
   if (m <= 0 || n <= 0) return;
   const int64_t quads = ceil_div(n, 4);
   parallel_for(quads, 4, [&](int64_t first, int64_t last) {
     for (int64_t quad = first; quad < last; ++quad) {
       const int64_t j0 = quad * 4;
       const int64_t w_count = std::min<int64_t>(4, n - j0);
-      const float* w_rows[4];
-      for (int64_t q = 0; q < 4; ++q) w_rows[q] = w + (j0 + (q < w_count ? q : 0)) * ldw;
+      const void* w_rows[4];
+      for (int64_t q = 0; q < 4; ++q) w_rows[q] = w.row(j0 + (q < w_count ? q : 0));
       for (int64_t i0 = 0; i0 < m; i0 += 4) {
         const int64_t a_count = std::min<int64_t>(4, m - i0);
         const float* a_rows[4];
         for (int64_t r = 0; r < 4; ++r) a_rows[r] = a + (i0 + (r < a_count ? r : 0)) * lda;
-        small_rows_tile(k, a_rows, a_count, w_rows, w_count, bias, c + i0 * ldc, ldc, j0);
+        small_rows_tile<D>(k, a_rows, a_count, w_rows, w_count, bias, c + i0 * ldc, ldc, j0);
       }
     }
   });
 }
 
-bool avx512_supported() {
-  static const bool supported = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
-  }();
-  return supported;
-}
-
-void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
-                 Triangle triangle) {
+// The packed, blocked product behind gemm_avx512 and linear_weight_avx512: `pack_b(n0, cols, k0,
+// kc, out)` packs one B panel (see pack_b_panel), `prefetch(n0, cols, k0, kc)` may ask for the
+// next one.
+template <typename PackB, typename Prefetch>
+void packed_gemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                 const PackB& pack_b, const Prefetch& prefetch, const float* bias, float* c,
+                 int64_t ldc, Triangle triangle) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i) {
@@ -314,9 +379,8 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
         for (int64_t panel = first_panel; panel < last_panel; ++panel) {
           const int64_t n0 = panel * kNr;
           const int64_t cols = std::min(kNr, n - n0);
-          pack_b_panel(transpose_b, b, ldb, n0, cols, k0, kc, b_packed);
-          if (transpose_b && panel + 1 < last_panel)
-            prefetch_rows(b, ldb, n0 + kNr, std::min(kNr, n - n0 - kNr), k0, kc);
+          pack_b(n0, cols, k0, kc, b_packed);
+          if (panel + 1 < last_panel) prefetch(n0 + kNr, std::min(kNr, n - n0 - kNr), k0, kc);
           for (int64_t t = first_tile; t < end_tile; ++t) {
             const int64_t rows = std::min(kMr, m - t * kMr);
             const int64_t last_row = t * kMr + rows - 1;
@@ -334,6 +398,83 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
       });
     }
   }
+}
+
+template <DType D>
+void packed_weight_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                        const WeightView& w, const float* bias, float* c, int64_t ldc) {
+  const auto pack = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, float* out) {
+    thread_local AlignedBuffer staging_buffer;
+    float* staging = w.in_out ? nullptr : staging_buffer.get(16 * kKc);
+    pack_weight_panel<D>(w, n0, cols, k0, kc, out, staging);
+  };
+  packed_gemm(
+      m, n, k, 1.0f, a, lda, pack, [](int64_t, int64_t, int64_t, int64_t) {}, bias, c, ldc,
+      Triangle::kNone);
+}
+
+}  // namespace
+
+void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                               const float* w, int64_t ldw, const float* bias, float* c,
+                               int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  // One part per row when the row stride is not k; else one part of n rows.
+  std::vector<WeightPart> parts;
+  if (ldw == k) {
+    parts.push_back({n, w});
+  } else {
+    for (int64_t j = 0; j < n; ++j) parts.push_back({1, w + j * ldw});
+  }
+  const WeightView view{.dtype = DType::kF32, .in_out = false, .out = n, .in = k, .parts = parts};
+  small_rows<DType::kF32>(m, n, k, a, lda, view, bias, c, ldc);
+}
+
+void linear_weight_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                          const WeightView& w, const float* bias, float* c, int64_t ldc,
+                          bool use_small_rows) {
+  if (w.plain_f32() && !(use_small_rows && !w.in_out)) {
+    gemm_avx512(!w.in_out, m, n, k, 1.0f, a, lda, static_cast<const float*>(w.parts[0].data),
+                w.in_out ? n : k, bias, c, ldc, Triangle::kNone);
+    return;
+  }
+  switch (w.dtype) {
+    case DType::kF32:
+      if (use_small_rows && !w.in_out)
+        return small_rows<DType::kF32>(m, n, k, a, lda, w, bias, c, ldc);
+      return packed_weight_gemm<DType::kF32>(m, n, k, a, lda, w, bias, c, ldc);
+    case DType::kF16:
+      if (use_small_rows && !w.in_out)
+        return small_rows<DType::kF16>(m, n, k, a, lda, w, bias, c, ldc);
+      return packed_weight_gemm<DType::kF16>(m, n, k, a, lda, w, bias, c, ldc);
+    case DType::kBF16:
+      if (use_small_rows && !w.in_out)
+        return small_rows<DType::kBF16>(m, n, k, a, lda, w, bias, c, ldc);
+      return packed_weight_gemm<DType::kBF16>(m, n, k, a, lda, w, bias, c, ldc);
+    default:
+      throw UnsupportedError("the GEMM reads F32, F16 and BF16 weights, not " +
+                             std::string(dtype_name(w.dtype)));
+  }
+}
+
+bool avx512_supported() {
+  static const bool supported = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  return supported;
+}
+
+void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
+                 Triangle triangle) {
+  const auto pack = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, float* out) {
+    pack_b_panel(transpose_b, b, ldb, n0, cols, k0, kc, out);
+  };
+  const auto prefetch = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc) {
+    if (transpose_b) prefetch_rows(b, ldb, n0, cols, k0, kc);
+  };
+  packed_gemm(m, n, k, alpha, a, lda, pack, prefetch, bias, c, ldc, triangle);
 }
 
 }  // namespace attnscope::ops::detail

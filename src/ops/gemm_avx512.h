@@ -21,7 +21,8 @@
 
 namespace attnscope::ops {
 enum class Triangle;
-}
+struct WeightView;
+}  // namespace attnscope::ops
 
 namespace attnscope::ops::detail {
 
@@ -47,5 +48,13 @@ void gemm_avx512(bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
 void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                                const float* w, int64_t ldw, const float* bias, float* c,
                                int64_t ldc);
+
+// C[m, n] = A[m, k] · W^T (+ bias) for a weight view (ops/gemm.h: stored dtype, [out, in] or
+// [in, out], parts), converting W to f32 while packing (`small_rows`: the dot-product kernel
+// above, streaming W rows and converting 16 values at a time; only for [out, in] views). F32
+// single-part views run exactly the f32 kernels above. Only call when avx512_supported().
+void linear_weight_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                          const WeightView& w, const float* bias, float* c, int64_t ldc,
+                          bool small_rows);
 
 }  // namespace attnscope::ops::detail

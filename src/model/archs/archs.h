@@ -51,7 +51,8 @@ void refuse_pruned_heads(const nlohmann::json& json);
 void refuse_field(const nlohmann::json& json, std::string_view key, std::string_view why);
 // Rows of the given [rows_i, cols] tensors stacked into [sum rows_i, cols] (1-D: concatenated).
 Tensor concat_rows(std::initializer_list<const Tensor*> parts);
-// [rows, cols] -> [cols, rows] (GPT-2's Conv1D stores weights as [in, out]).
+// [rows, cols] -> [cols, rows], copied. Weights are not transposed this way: Weight::transposed()
+// reads GPT-2's Conv1D [in, out] as it is stored.
 Tensor transpose(const Tensor& matrix);
 // 1 + t elementwise (Gemma's norm weights), a new tensor.
 Tensor plus_one(const Tensor& t);
@@ -63,13 +64,15 @@ Tensor slice_rows(const Tensor& t, int64_t first, int64_t count);
 // regrouped into our [q heads | k heads | v heads] rows. `cols` is 1 for a bias.
 Tensor regroup_qkv(const Tensor& fused, int64_t kv_heads, int64_t group, int64_t head_dim,
                    int64_t cols);
+// The same regrouping of a fused weight matrix, read in place (Weight::select_rows, no copy).
+Weight regroup_qkv(const Weight& fused, int64_t kv_heads, int64_t group, int64_t head_dim);
 
 // The separate q/k/v projections of most families, fused into LayerWeights::qkv_*.
 void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const std::string& q,
                        const std::string& k, const std::string& v, bool bias, LayerWeights& out);
-// Loads `name`.weight [out, in] and, when `bias`, `name`.bias [out].
+// Loads `name`.weight [out, in] (read in place) and, when `bias`, `name`.bias [out].
 void take_linear(WeightReader& reader, const std::string& name, int64_t out, int64_t in, bool bias,
-                 Tensor& weight, Tensor& bias_out);
+                 Weight& weight, Tensor& bias_out);
 // Loads a norm: `name`.weight [hidden] and, for LayerNorm, `name`.bias.
 void take_norm(WeightReader& reader, const ModelConfig& config, const std::string& name,
                Tensor& weight, Tensor& bias);

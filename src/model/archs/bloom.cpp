@@ -51,11 +51,12 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
     const std::string p = "h." + std::to_string(i) + ".";
     LayerWeights& l = w.layers[i];
     take_norm(reader, c, p + "input_layernorm", l.attn_norm_weight, l.attn_norm_bias);
-    Tensor qkv_w, qkv_b;
+    Weight qkv_w;
+    Tensor qkv_b;
     take_linear(reader, p + "self_attention.query_key_value", c.qkv_dim(), hidden, true, qkv_w,
                 qkv_b);
     // view(T, heads, 3, head_dim): per head [q, k, v], the grouped layout with groups of one.
-    l.qkv_weight = regroup_qkv(qkv_w, c.num_attention_heads, 1, c.head_dim, hidden);
+    l.qkv_weight = regroup_qkv(qkv_w, c.num_attention_heads, 1, c.head_dim);
     l.qkv_bias = regroup_qkv(qkv_b, c.num_attention_heads, 1, c.head_dim, 1);
     take_linear(reader, p + "self_attention.dense", hidden, c.q_dim(), true, l.attn_out_weight,
                 l.attn_out_bias);

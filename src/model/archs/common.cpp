@@ -111,8 +111,23 @@ Tensor regroup_qkv(const Tensor& fused, int64_t kv_heads, int64_t group, int64_t
   return out;
 }
 
+Weight regroup_qkv(const Weight& fused, int64_t kv_heads, int64_t group, int64_t head_dim) {
+  // Ranges of head_dim rows: every q head, then every k head, then every v head.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (int64_t g = 0; g < kv_heads; ++g) {
+    for (int64_t i = 0; i < group; ++i)
+      ranges.emplace_back((g * (group + 2) + i) * head_dim, head_dim);
+  }
+  for (int64_t part = 0; part < 2; ++part) {
+    for (int64_t g = 0; g < kv_heads; ++g) {
+      ranges.emplace_back((g * (group + 2) + group + part) * head_dim, head_dim);
+    }
+  }
+  return fused.select_rows(ranges);
+}
+
 void take_linear(WeightReader& reader, const std::string& name, int64_t out, int64_t in, bool bias,
-                 Tensor& weight, Tensor& bias_out) {
+                 Weight& weight, Tensor& bias_out) {
   weight = reader.take(name + ".weight", {out, in});
   if (bias) bias_out = reader.take(name + ".bias", {out});
 }
@@ -120,11 +135,12 @@ void take_linear(WeightReader& reader, const std::string& name, int64_t out, int
 void take_separate_qkv(WeightReader& reader, const ModelConfig& config, const std::string& q,
                        const std::string& k, const std::string& v, bool bias, LayerWeights& out) {
   const int64_t hidden = config.hidden_size;
-  Tensor qw, qb, kw, kb, vw, vb;
+  Weight qw, kw, vw;
+  Tensor qb, kb, vb;
   take_linear(reader, q, config.q_dim(), hidden, bias, qw, qb);
   take_linear(reader, k, config.kv_dim(), hidden, bias, kw, kb);
   take_linear(reader, v, config.kv_dim(), hidden, bias, vw, vb);
-  out.qkv_weight = concat_rows({&qw, &kw, &vw});
+  out.qkv_weight = Weight::stack_rows({&qw, &kw, &vw});  // three runs of rows, no copy
   if (bias) out.qkv_bias = concat_rows({&qb, &kb, &vb});
 }
 

@@ -81,10 +81,11 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
         take_norm(reader, c, p + "post_attention_layernorm", l.mlp_norm_weight, l.mlp_norm_bias);
       }
     }
-    Tensor qkv_w, qkv_b;
+    Weight qkv_w;
+    Tensor qkv_b;
     take_linear(reader, p + "self_attention.query_key_value", c.qkv_dim(), hidden, c.qkv_bias,
                 qkv_w, qkv_b);
-    l.qkv_weight = regroup_qkv(qkv_w, kv, group, c.head_dim, hidden);
+    l.qkv_weight = regroup_qkv(qkv_w, kv, group, c.head_dim);
     if (c.qkv_bias) l.qkv_bias = regroup_qkv(qkv_b, kv, group, c.head_dim, 1);
     take_linear(reader, p + "self_attention.dense", hidden, c.q_dim(), c.attn_out_bias,
                 l.attn_out_weight, l.attn_out_bias);

@@ -1,8 +1,8 @@
 // GPT-2 (GPT2Model / GPT2LMHeadModel): pre-norm LayerNorm, learned absolute positions, GELU-tanh
-// MLP, tied LM head. Its linear layers are Conv1D modules storing weights as [in, out]: they are
-// transposed at load, and the fused c_attn [hidden, 3·hidden] is already q | k | v by columns.
-// Config uses GPT-2's own names (n_embd, n_head, n_layer, n_inner, n_positions,
-// layer_norm_epsilon, activation_function).
+// MLP, tied LM head. Its linear layers are Conv1D modules storing weights as [in, out]: the GEMM
+// reads them in that layout (Weight::transposed), and the fused c_attn [hidden, 3·hidden] is
+// already q | k | v by columns. Config uses GPT-2's own names (n_embd, n_head, n_layer, n_inner,
+// n_positions, layer_norm_epsilon, activation_function).
 #include "core/error.h"
 #include "model/archs/archs.h"
 
@@ -50,10 +50,10 @@ ModelConfig parse(const nlohmann::json& json) {
   return c;
 }
 
-// Conv1D: weight [in, out] -> our [out, in]; bias [out].
+// Conv1D: weight [in, out], read as our [out, in] where it lies (no transpose); bias [out].
 void take_conv1d(WeightReader& reader, const std::string& name, int64_t in, int64_t out,
-                 Tensor& weight, Tensor& bias) {
-  weight = transpose(reader.take(name + ".weight", {in, out}));
+                 Weight& weight, Tensor& bias) {
+  weight = reader.take(name + ".weight", {in, out}).transposed();
   bias = reader.take(name + ".bias", {out});
 }
 

@@ -1,7 +1,7 @@
 // GPT-NeoX / Pythia (GPTNeoXModel / GPTNeoXForCausalLM): pre-norm LayerNorm, rotary positions on
 // the first rotary_pct of each head, parallel residual (use_parallel_residual), GELU MLP, untied
 // embed_out head. The fused query_key_value weight is laid out per head as [head, (q|k|v),
-// head_dim]; it is regrouped at load into our [q heads | k heads | v heads] rows.
+// head_dim]; it is read in place as our [q heads | k heads | v heads] rows (Weight::select_rows).
 #include "core/error.h"
 #include "model/archs/archs.h"
 
@@ -61,11 +61,12 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
     const std::string p = "layers." + std::to_string(i) + ".";
     LayerWeights& l = w.layers[i];
     take_norm(reader, c, p + "input_layernorm", l.attn_norm_weight, l.attn_norm_bias);
-    Tensor qkv_w, qkv_b;
+    Weight qkv_w;
+    Tensor qkv_b;
     take_linear(reader, p + "attention.query_key_value", c.qkv_dim(), hidden, c.qkv_bias, qkv_w,
                 qkv_b);
-    // Per head [q, k, v]: the grouped layout with one query per group.
-    l.qkv_weight = regroup_qkv(qkv_w, heads, 1, head_dim, hidden);
+    // Per head [q, k, v]: the grouped layout with one query per group, read in place.
+    l.qkv_weight = regroup_qkv(qkv_w, heads, 1, head_dim);
     if (c.qkv_bias) l.qkv_bias = regroup_qkv(qkv_b, heads, 1, head_dim, 1);
     take_linear(reader, p + "attention.dense", hidden, c.q_dim(), c.attn_out_bias,
                 l.attn_out_weight, l.attn_out_bias);

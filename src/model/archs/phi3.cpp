@@ -35,9 +35,10 @@ ModelWeights load(WeightReader& reader, const ModelConfig& c) {
   return llama_family::load_layers(reader, c, [&](const std::string& p, int64_t, LayerWeights& l) {
     l.qkv_weight = reader.take(p + "self_attn.qkv_proj.weight", {c.qkv_dim(), hidden});
     l.attn_out_weight = reader.take(p + "self_attn.o_proj.weight", {hidden, c.q_dim()});
-    const Tensor gate_up = reader.take(p + "mlp.gate_up_proj.weight", {2 * inter, hidden});
-    l.mlp_gate_weight = slice_rows(gate_up, 0, inter);
-    l.mlp_up_weight = slice_rows(gate_up, inter, inter);
+    // The fused gate_up_proj is read in place: its first and second halves of rows.
+    const Weight gate_up = reader.take(p + "mlp.gate_up_proj.weight", {2 * inter, hidden});
+    l.mlp_gate_weight = gate_up.select_rows({{0, inter}});
+    l.mlp_up_weight = gate_up.select_rows({{inter, inter}});
     l.mlp_down_weight = reader.take(p + "mlp.down_proj.weight", {hidden, inter});
   });
 }

@@ -22,7 +22,8 @@ class DirectNorm : public AttentionObserver {
   void on_attention(const LayerAttention& a) override {
     const ModelConfig& c = model_.config();
     const int64_t T = a.num_tokens, hd = a.head_dim, group = a.num_heads / a.num_kv_heads;
-    const float* w_o = model_.weights().layers[a.layer].attn_out_weight.data();
+    const Tensor w_o_f32 = model_.weights().layers[a.layer].attn_out_weight.to_tensor();
+    const float* w_o = w_o_f32.data();  // [hidden, q_dim]
     if (received.empty()) received.assign(T, 0.0);
     for (int64_t h = 0; h < a.num_heads; ++h) {
       for (int64_t i = 0; i < T; ++i) {

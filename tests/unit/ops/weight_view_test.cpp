@@ -1,0 +1,156 @@
+// ops::linear over WeightViews (weights read where they lie): F32, F16 and BF16 storage, [out, in]
+// rows in several parts and GPT-2's [in, out] layout, on both GEMM kernels, few rows (the AVX-512
+// dot-product path) and many (the packed path), against a double-precision product of the same
+// values converted to f32. The conversion is exact, so only the summation order differs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/error.h"
+#include "ops/gemm.h"
+
+namespace attnscope::ops {
+namespace {
+
+class KernelScope {
+ public:
+  explicit KernelScope(LinearKernel kernel) : saved_(linear_kernel()) { set_linear_kernel(kernel); }
+  ~KernelScope() { set_linear_kernel(saved_); }
+  KernelScope(const KernelScope&) = delete;
+  KernelScope& operator=(const KernelScope&) = delete;
+
+ private:
+  LinearKernel saved_;
+};
+
+// W [out, in] as f32 values that the dtype represents exactly, and its bytes in `dtype`, stored
+// [out, in] or [in, out].
+struct StoredWeight {
+  std::vector<float> logical;  // [out, in]
+  std::vector<std::byte> bytes;
+};
+
+StoredWeight make_weight(DType dtype, bool in_out, int64_t out, int64_t in, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  StoredWeight w;
+  w.logical.resize(static_cast<size_t>(out * in));
+  const size_t element = dtype_size(dtype);
+  w.bytes.resize(w.logical.size() * element);
+  for (int64_t o = 0; o < out; ++o) {
+    for (int64_t i = 0; i < in; ++i) {
+      float v = dist(rng);
+      const int64_t at = in_out ? i * out + o : o * in + i;
+      if (dtype == DType::kF32) {
+        std::memcpy(w.bytes.data() + at * 4, &v, 4);
+      } else {
+        const uint16_t h = dtype == DType::kF16 ? f32_to_f16(v) : f32_to_bf16(v);
+        v = dtype == DType::kF16 ? f16_to_f32(h) : bf16_to_f32(h);
+        std::memcpy(w.bytes.data() + at * 2, &h, 2);
+      }
+      w.logical[o * in + i] = v;
+    }
+  }
+  return w;
+}
+
+struct Case {
+  DType dtype;
+  bool in_out;
+  int64_t rows, out, in;
+};
+
+void check(const Case& cs, LinearKernel kernel) {
+  SCOPED_TRACE(std::string(dtype_name(cs.dtype)) + (cs.in_out ? " [in,out]" : " [out,in]") +
+               " rows " + std::to_string(cs.rows) + " out " + std::to_string(cs.out) + " in " +
+               std::to_string(cs.in) + " kernel " + linear_kernel_name(kernel));
+  KernelScope scope(kernel);
+  const StoredWeight w = make_weight(cs.dtype, cs.in_out, cs.out, cs.in, 3);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(cs.rows * cs.in)), bias(static_cast<size_t>(cs.out));
+  for (float& v : x) v = dist(rng);
+  for (float& v : bias) v = dist(rng);
+  // [out, in] in three uneven parts (q, k, v of separate projections), or one part.
+  std::vector<WeightPart> parts;
+  const size_t element = dtype_size(cs.dtype);
+  if (cs.in_out) {
+    parts.push_back({cs.out, w.bytes.data()});
+  } else {
+    const int64_t first = cs.out / 2, second = cs.out / 3;
+    int64_t row = 0;
+    for (int64_t count : {first, second, cs.out - first - second}) {
+      parts.push_back({count, w.bytes.data() + row * cs.in * element});
+      row += count;
+    }
+  }
+  const WeightView view{
+      .dtype = cs.dtype, .in_out = cs.in_out, .out = cs.out, .in = cs.in, .parts = parts};
+  std::vector<float> y(static_cast<size_t>(cs.rows * cs.out), -7.0f);
+  linear(x.data(), cs.rows, cs.in, view, bias.data(), cs.out, y.data());
+  for (int64_t r = 0; r < cs.rows; ++r) {
+    for (int64_t o = 0; o < cs.out; ++o) {
+      double sum = bias[o];
+      for (int64_t i = 0; i < cs.in; ++i) {
+        sum += static_cast<double>(x[r * cs.in + i]) * w.logical[o * cs.in + i];
+      }
+      ASSERT_NEAR(y[r * cs.out + o], sum, 1e-4 * std::sqrt(static_cast<double>(cs.in)))
+          << "row " << r << " column " << o;
+    }
+  }
+}
+
+std::vector<LinearKernel> kernels() {
+  std::vector<LinearKernel> out = {LinearKernel::kBlas};
+  if (avx512_available()) out.push_back(LinearKernel::kAvx512);
+  return out;
+}
+
+TEST(WeightView, EveryDtypeLayoutAndKernel) {
+  for (LinearKernel kernel : kernels()) {
+    for (DType dtype : {DType::kF32, DType::kF16, DType::kBF16}) {
+      for (bool in_out : {false, true}) {
+        // Few rows (dot-product path), many rows (packed path, a partial 12-row tile), inner
+        // sizes that are not a multiple of 16 or cross the 256 block, columns not a multiple of
+        // the 32-column panel.
+        for (const auto& [rows, out, in] : {std::tuple<int64_t, int64_t, int64_t>{3, 45, 37},
+                                            {1, 64, 300},
+                                            {130, 70, 270},
+                                            {200, 33, 16}}) {
+          check({dtype, in_out, rows, out, in}, kernel);
+        }
+      }
+    }
+  }
+}
+
+TEST(WeightView, RowWalksTheParts) {
+  const std::vector<float> a(6), b(4);
+  const WeightPart parts[] = {{3, a.data()}, {2, b.data()}};
+  const WeightView view{.dtype = DType::kF32, .in_out = false, .out = 5, .in = 2, .parts = parts};
+  EXPECT_EQ(view.row(0), a.data());
+  EXPECT_EQ(view.row(2), a.data() + 4);
+  EXPECT_EQ(view.row(3), b.data());
+  EXPECT_EQ(view.row(4), b.data() + 2);
+  EXPECT_FALSE(view.plain_f32());
+}
+
+TEST(WeightView, RefusesMismatchedShapeAndDtype) {
+  const std::vector<float> a(6);
+  const WeightPart parts[] = {{3, a.data()}};
+  const std::vector<float> x(2);
+  std::vector<float> y(3);
+  const WeightView view{.dtype = DType::kF32, .in_out = false, .out = 3, .in = 2, .parts = parts};
+  EXPECT_THROW(linear(x.data(), 1, 2, view, nullptr, 4, y.data()), ShapeError);
+  const WeightView f64{.dtype = DType::kF64, .in_out = false, .out = 3, .in = 2, .parts = parts};
+  EXPECT_THROW(linear(x.data(), 1, 2, f64, nullptr, 3, y.data()), UnsupportedError);
+}
+
+}  // namespace
+}  // namespace attnscope::ops
