@@ -47,12 +47,15 @@ class AlignedBuffer {
   int64_t capacity_ = 0;
 };
 
+// GCC: this part is compiled for AVX-512 here (clang gets -mavx512* for the file, ops/CMakeLists).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() (a self-initialised variable) as the
 // unused merge source; -Wmaybe-uninitialized reports it inside avx512fintrin.h.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 __mmask16 first_lanes(int64_t count) {
   if (count >= 16) return static_cast<__mmask16>(0xFFFF);
@@ -308,8 +311,10 @@ void pack_weight_panel(const WeightView& w, int64_t n0, int64_t cols, int64_t k0
   }
 }
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
+#endif
 
 template <DType D>
 void small_rows(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const WeightView& w,
