@@ -13,6 +13,7 @@
 #include "io/safetensors.h"
 #include "model/arch.h"
 #include "report/gguf_info.h"
+#include "report/model_description.h"
 
 namespace attnscope::cli {
 namespace {
@@ -82,7 +83,8 @@ void run(const InfoOptions& opt) {
     out["head_dim"] = config.head_dim;
     out["vocab_size"] = config.vocab_size;
     out["max_position_embeddings"] = config.max_position_embeddings;
-    out["rope_scaling"] = config.rope_scaling.to_json();  // null when none
+    out["rope_scaling"] = config.rope_scaling.to_json();    // null when none
+    out["block"] = report::block_description_json(config);  // the knobs the text format shows
     out["parameters"] = parameters;
     out["stored_dtypes"] = dtype_elements;
     out["stored_bytes"] = stored_bytes;
