@@ -119,6 +119,11 @@ std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const EncodedTex
   return in_text_order(rank_tokens(importance.scores(), input.tokens));
 }
 
+const ProbeResult& AttentionAnalyzer::probe(const ProbeOptions& options) {
+  probe_ = run_probes(*source_, options);
+  return *probe_;
+}
+
 AnalysisSummary AttentionAnalyzer::analyze(std::span<const std::string> texts,
                                            const AnalyzeOptions& options) {
   // Encoded one at a time, so a corpus is never held as tokens.
@@ -166,6 +171,7 @@ AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
   AnalysisSummary summary = stats.summary();
   summary.model = source_->name();
   summary.causal = source_->causal();
+  if (probe_) apply_probe_patterns(summary, *probe_);
   return summary;
 }
 
