@@ -12,22 +12,10 @@
 #include "core/limits.h"
 #include "core/mapped_file.h"
 #include "core/memory.h"
-#include "demo/demo_model.h"
 #include "io/json_file.h"
-#include "model/arch.h"
 #include "tokenizer/unicode.h"
 
 namespace attnscope::cli {
-
-std::filesystem::path resolve_model(const std::string& spec) {
-  if (spec.empty()) throw InputError("--model is empty");
-  return demo::resolve_model_spec(spec);
-}
-
-ModelConfig load_model_config(const std::filesystem::path& folder) {
-  const nlohmann::json json = load_json_file((folder / "config.json").string());
-  return find_arch(json).parse_config(json);
-}
 
 std::vector<InputText> read_inputs(const std::string& path) {
   if (path.empty()) throw InputError("--input is empty");

@@ -71,7 +71,6 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
 
   AttentionAnalyzer analyzer(opt.model);
   analyzer.source().set_memory_budget(memory_budget(opt.max_memory));
-  const ModelConfig config = load_model_config(resolve_model(opt.model));
   options.layers =
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
   if (!opt.heads.empty()) {
@@ -91,7 +90,9 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
 
   std::vector<int64_t> lengths;
   for (const auto& e : encoded) lengths.push_back(static_cast<int64_t>(e.ids.size()));
-  warn_past_trained_length(config, lengths, names);
+  if (const ModelConfig* config = analyzer.source().model_config()) {
+    warn_past_trained_length(*config, lengths, names);
+  }
   if (opt.probe) analyzer.probe(opt.probe_options);
   return analyzer.analyze(std::span<const analysis::EncodedText>(encoded), options);
 }

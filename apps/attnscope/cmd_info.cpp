@@ -12,6 +12,7 @@
 #include "io/gguf.h"
 #include "io/safetensors.h"
 #include "model/arch.h"
+#include "model/resolved_model.h"
 #include "report/gguf_info.h"
 #include "report/model_description.h"
 
@@ -25,8 +26,9 @@ struct InfoOptions {
 };
 
 void run(const InfoOptions& opt) {
-  if (looks_like_gguf(opt.model)) {
-    const GgufFile file(opt.model);
+  const ResolvedModel model = resolve_model(opt.model);
+  if (model.kind == ModelKind::kGgufFile) {
+    const GgufFile file(model.path.string());
     if (opt.format == "json") {
       std::cout << report::gguf_info_json(file, opt.tokens).dump(2) << "\n";
     } else {
@@ -34,8 +36,8 @@ void run(const InfoOptions& opt) {
     }
     return;
   }
-  const auto folder = resolve_model(opt.model);
-  const ModelConfig config = load_model_config(folder);
+  const std::filesystem::path& folder = model.path;
+  const ModelConfig& config = *model.config;
   const ArchSpec& arch = arch_by_family(config.family);
 
   int64_t parameters = 0;

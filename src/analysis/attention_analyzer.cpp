@@ -52,6 +52,9 @@ LayerAttention AttentionPatterns::layer(size_t index) const {
 AttentionAnalyzer::AttentionAnalyzer(const std::string& model)
     : source_(open_attention_source(model)) {}
 
+AttentionAnalyzer::AttentionAnalyzer(const ResolvedModel& model)
+    : source_(open_model_source(model)) {}
+
 AttentionAnalyzer::AttentionAnalyzer(std::unique_ptr<AttentionSource> source)
     : source_(std::move(source)) {
   if (!source_) throw InputError("AttentionAnalyzer needs an attention source, got null");

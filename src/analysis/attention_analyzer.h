@@ -73,6 +73,8 @@ class AttentionAnalyzer {
   // `model`: a model folder, a Hugging Face id in the local cache, or "demo".
   explicit AttentionAnalyzer(const std::string& model);
   explicit AttentionAnalyzer(std::unique_ptr<AttentionSource> source);
+  // A model already resolved (model/resolved_model.h): nothing is resolved or parsed again.
+  explicit AttentionAnalyzer(const ResolvedModel& model);
 
   AttentionSource& source() { return *source_; }
 
