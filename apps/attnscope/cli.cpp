@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -106,6 +107,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& err) {
     return kExitUsage;
   } catch (const Error& e) {
     err << "attnscope: error: " << e.what() << "\n";
+    return kExitError;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave that the file system refuses (a symbolic link loop, no permission):
+    // the path and the reason, never the library's "filesystem error: status: ..." text.
+    err << "attnscope: error: " << (e.path1().empty() ? std::string("a path") : e.path1().string())
+        << ": " << e.code().message() << "\n";
     return kExitError;
   } catch (const std::bad_alloc&) {
     err << "attnscope: error: out of memory; try a shorter input or fewer layers\n";

@@ -12,22 +12,10 @@
 #include "core/limits.h"
 #include "core/mapped_file.h"
 #include "core/memory.h"
-#include "demo/demo_model.h"
 #include "io/json_file.h"
-#include "model/arch.h"
 #include "tokenizer/unicode.h"
 
 namespace attnscope::cli {
-
-std::filesystem::path resolve_model(const std::string& spec) {
-  if (spec.empty()) throw InputError("--model is empty");
-  return demo::resolve_model_spec(spec);
-}
-
-ModelConfig load_model_config(const std::filesystem::path& folder) {
-  const nlohmann::json json = load_json_file((folder / "config.json").string());
-  return find_arch(json).parse_config(json);
-}
 
 std::vector<InputText> read_inputs(const std::string& path) {
   if (path.empty()) throw InputError("--input is empty");
@@ -160,8 +148,19 @@ void check_output_path(const std::string& path, bool force) {
   if (std::filesystem::is_directory(p, ec)) {
     throw InputError("--out " + path + " is a folder; give a file name");
   }
-  if (!force && std::filesystem::exists(p, ec)) {
+  // The entry itself (a symbolic link, even a dangling one, is something to replace), then what it
+  // points to: --force replaces a regular file only, never a device, pipe, socket or link loop.
+  const auto entry = std::filesystem::symlink_status(p, ec);
+  if (!force && std::filesystem::exists(entry)) {
     throw InputError("--out " + path + " already exists; pass --force to replace it");
+  }
+  const auto target = std::filesystem::status(p, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    throw InputError("--out " + path + ": " + ec.message());
+  }
+  if (std::filesystem::exists(target) && !std::filesystem::is_regular_file(target)) {
+    throw InputError("--out " + path + " is not a regular file (a device, pipe or socket); " +
+                     "give a file name");
   }
   const auto parent = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   if (!std::filesystem::is_directory(parent, ec)) {

@@ -1,5 +1,5 @@
-// Pieces every model command shares: the --model option and its resolution (folder, Hugging
-// Face id in the local cache, or "demo"), reading texts and ids, the trained-length warning, the
+// Pieces every model command shares: the --model help (its resolution is the library's
+// resolve_model, model/resolved_model.h), reading texts and ids, the trained-length warning, the
 // memory guard, and safe output paths.
 #pragma once
 
@@ -21,12 +21,6 @@ inline constexpr const char* kModelHelp =
     "Model: a folder with config.json + *.safetensors, a Hugging Face id found in the local "
     "cache (HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub) or else downloaded from the Hub "
     "(ORG/NAME[@REVISION]), or 'demo'";
-
-// The folder of a --model spec. Throws IoError saying where it looked.
-std::filesystem::path resolve_model(const std::string& spec);
-
-// config.json of a model folder parsed by its ArchSpec, without loading weights.
-ModelConfig load_model_config(const std::filesystem::path& folder);
 
 // The --input help text, identical everywhere.
 inline constexpr const char* kInputHelp =

@@ -40,7 +40,9 @@ struct AnalyzeCliOptions {
   std::vector<std::string> thresholds;
   std::string max_memory;
   std::string sort = "layer";
-  int64_t top = 0;  // 0 = all
+  int64_t top = 0;     // 0 = all
+  bool probe = false;  // run the circuit probes first: induction / duplicate join the patterns
+  analysis::ProbeOptions probe_options;
 };
 
 std::optional<bool> parse_causal(const std::string& value) {
@@ -69,7 +71,6 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
 
   AttentionAnalyzer analyzer(opt.model);
   analyzer.source().set_memory_budget(memory_budget(opt.max_memory));
-  const ModelConfig config = load_model_config(resolve_model(opt.model));
   options.layers =
       analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
   if (!opt.heads.empty()) {
@@ -89,7 +90,10 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
 
   std::vector<int64_t> lengths;
   for (const auto& e : encoded) lengths.push_back(static_cast<int64_t>(e.ids.size()));
-  warn_past_trained_length(config, lengths, names);
+  if (const ModelConfig* config = analyzer.source().model_config()) {
+    warn_past_trained_length(*config, lengths, names);
+  }
+  if (opt.probe) analyzer.probe(opt.probe_options);
   return analyzer.analyze(std::span<const analysis::EncodedText>(encoded), options);
 }
 
@@ -158,9 +162,29 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-memory", opt->max_memory,
                   "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
+  auto* probe = cmd->add_flag("--probe", opt->probe,
+                              "Run the circuit probes first (as `attnscope probe`, its defaults "
+                              "unless --probe-n/--probe-batches/--probe-seed): heads whose "
+                              "induction or duplicate-token score reaches its threshold get the "
+                              "pattern induction or duplicate");
+  cmd->add_option("--probe-n", opt->probe_options.n, "With --probe: random tokens per half")
+      ->needs(probe)
+      ->check(CLI::Range(int64_t{2}, (analysis::kMaxProbeTokens - 1) / 2))
+      ->capture_default_str();
+  cmd->add_option("--probe-batches", opt->probe_options.batches,
+                  "With --probe: probe sequences (batch b uses seed + b)")
+      ->needs(probe)
+      ->check(CLI::Range(int64_t{1}, analysis::kMaxProbeBatches))
+      ->capture_default_str();
+  cmd->add_option("--probe-seed", opt->probe_options.seed, "With --probe: the first seed")
+      ->needs(probe)
+      ->capture_default_str();
   std::string classes;
   for (analysis::Pattern p : analysis::kScoredPatterns) {
     classes += (classes.empty() ? "" : ", ") + std::string(analysis::pattern_name(p));
+  }
+  for (analysis::Pattern p : analysis::kProbePatterns) {
+    classes += ", " + std::string(analysis::pattern_name(p)) + " (with --probe)";
   }
   cmd->add_option("--pattern-threshold", opt->thresholds,
                   "Override a pattern threshold, NAME=VALUE (e.g. broad=0.9); NAME is one of " +
@@ -172,6 +196,7 @@ void setup(CLI::App& app) {
       "Examples:\n"
       "  attnscope analyze --model demo --text \"the cat sat on the mat . the cat sat\"\n"
       "  attnscope analyze --model demo --ids 1,24,164,260,37,24,196 --format csv\n"
+      "  attnscope analyze --model demo --text \"the cat sat on the mat\" --probe\n"
       "  printf '{\"text\": \"the cat sat\"}\\n{\"text\": \"the dog ran\"}\\n' > texts.jsonl\n"
       "  attnscope analyze --model demo --input texts.jsonl --format json\n"
       "  attnscope attention --model demo --text \"the quick brown fox\" --out fox.safetensors\n"
@@ -181,6 +206,7 @@ void setup(CLI::App& app) {
   input->excludes(ids);
   no_special->excludes(ids)->excludes(attentions);
   causal->needs(attentions);
+  probe->excludes(attentions);
   cmd->callback([opt, ids] {
     opt->has_ids = ids->count() > 0;
     if (opt->attentions.empty()) {

@@ -14,6 +14,7 @@
 #include "io/safetensors.h"
 #include "model/attention_store.h"
 #include "model/model.h"
+#include "model/resolved_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace attnscope::cli {
@@ -42,8 +43,9 @@ std::string index_list(const std::vector<int>& values) {
 
 void run(const AttentionOptions& opt) {
   check_output_path(opt.out, opt.force);
-  const auto folder = resolve_model(opt.model);
-  const ModelConfig config = load_model_config(folder);
+  const ResolvedModel resolved = resolve_model(opt.model);
+  const ModelConfig& config = folder_config(resolved, "attention");
+  const std::filesystem::path& folder = resolved.path;
   // Headers only (the weights are mapped, read in place by the forward pass): a folder without
   // weights is refused here, before the tokenizer or any weight is touched.
   SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint::open(folder.string());
@@ -72,8 +74,8 @@ void run(const AttentionOptions& opt) {
                         memory_budget(opt.max_memory), weight_bytes);
 
   warn_past_trained_length(config, {tokens_count});
-  const Model model = Model::from_source(load_json_file((folder / "config.json").string()),
-                                         CheckpointSource(std::move(checkpoint)));
+  const Model model =
+      Model::from_source(resolved.config_json, CheckpointSource(std::move(checkpoint)));
   for (const auto& name : model.unused_tensors()) {
     std::cerr << "attnscope: warning: unused tensor '" << name << "'\n";
   }

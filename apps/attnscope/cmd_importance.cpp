@@ -97,8 +97,9 @@ void run(const ImportanceCliOptions& opt) {
     const analysis::EncodedText input =
         opt.has_ids ? encode_ids_option(analyzer.source(), opt.ids_option)
                     : encode_input(analyzer.source(), {opt.text, ""}, !opt.no_special_tokens);
-    warn_past_trained_length(load_model_config(resolve_model(opt.model)),
-                             {static_cast<int64_t>(input.ids.size())});
+    if (const ModelConfig* config = analyzer.source().model_config()) {
+      warn_past_trained_length(*config, {static_cast<int64_t>(input.ids.size())});
+    }
     for (const std::string& m : methods) {
       per_method.emplace_back(m, analyzer.get_token_importance(input, m, options));
     }

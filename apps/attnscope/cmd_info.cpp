@@ -12,7 +12,9 @@
 #include "io/gguf.h"
 #include "io/safetensors.h"
 #include "model/arch.h"
+#include "model/resolved_model.h"
 #include "report/gguf_info.h"
+#include "report/model_description.h"
 
 namespace attnscope::cli {
 namespace {
@@ -24,8 +26,9 @@ struct InfoOptions {
 };
 
 void run(const InfoOptions& opt) {
-  if (looks_like_gguf(opt.model)) {
-    const GgufFile file(opt.model);
+  const ResolvedModel model = resolve_model(opt.model);
+  if (model.kind == ModelKind::kGgufFile) {
+    const GgufFile file(model.path.string());
     if (opt.format == "json") {
       std::cout << report::gguf_info_json(file, opt.tokens).dump(2) << "\n";
     } else {
@@ -33,8 +36,8 @@ void run(const InfoOptions& opt) {
     }
     return;
   }
-  const auto folder = resolve_model(opt.model);
-  const ModelConfig config = load_model_config(folder);
+  const std::filesystem::path& folder = model.path;
+  const ModelConfig& config = *model.config;
   const ArchSpec& arch = arch_by_family(config.family);
 
   int64_t parameters = 0;
@@ -82,7 +85,8 @@ void run(const InfoOptions& opt) {
     out["head_dim"] = config.head_dim;
     out["vocab_size"] = config.vocab_size;
     out["max_position_embeddings"] = config.max_position_embeddings;
-    out["rope_scaling"] = config.rope_scaling.to_json();  // null when none
+    out["rope_scaling"] = config.rope_scaling.to_json();    // null when none
+    out["block"] = report::block_description_json(config);  // the knobs the text format shows
     out["parameters"] = parameters;
     out["stored_dtypes"] = dtype_elements;
     out["stored_bytes"] = stored_bytes;

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "core/error.h"
 #include "io/gguf.h"
+#include "model/resolved_model.h"
 #include "report/encoding_report.h"
 #include "tokenizer/tokenizer.h"
 
@@ -29,21 +30,18 @@ struct TokenizeOptions {
   bool has_text = false;
 };
 
-std::filesystem::path tokenizer_folder(const std::string& spec) {
-  // Tokenizer-only folders have no config.json, which resolve_model requires.
-  if (!spec.empty() && std::filesystem::is_directory(spec)) return spec;
-  return resolve_model(spec);
-}
-
 // A .gguf file carries its tokenizer in its metadata (tokenizer/gguf_vocab.h).
 Tokenizer load_tokenizer(const std::string& spec) {
-  if (looks_like_gguf(spec)) {
-    std::optional<Tokenizer> tok = Tokenizer::from_gguf(GgufFile(spec));
+  // Tokenizer-only folders have no config.json, which resolve_model requires.
+  if (!spec.empty() && std::filesystem::is_directory(spec)) return Tokenizer::load(spec);
+  const ResolvedModel model = resolve_model(spec, {.read_config = false});
+  if (model.kind == ModelKind::kGgufFile) {
+    std::optional<Tokenizer> tok = Tokenizer::from_gguf(GgufFile(model.path.string()));
     if (!tok)
       throw InputError(spec + " has no tokenizer (tokenizer.ggml.model is \"none\"): ids only");
     return *tok;
   }
-  return Tokenizer::load(tokenizer_folder(spec));
+  return Tokenizer::load(model.path);
 }
 
 void run(const TokenizeOptions& opt) {

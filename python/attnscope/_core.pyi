@@ -108,6 +108,7 @@ class AttentionAnalyzer:
         heads: Selection = None,
         thresholds: Optional[Dict[str, float]] = None,
         add_special_tokens: bool = True,
+        probe: bool = False,
     ) -> AnalysisSummary: ...
     def probe(self, *, n: int = 20, batches: int = 4, seed: int = 0) -> Dict[str, Any]: ...
     def similarity(

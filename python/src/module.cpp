@@ -418,7 +418,7 @@ class Analyzer {
   }
 
   Summary analyze(const py::object& texts_arg, const py::object& layers, const py::object& heads,
-                  const py::object& thresholds, bool add_special_tokens) {
+                  const py::object& thresholds, bool add_special_tokens, bool probe) {
     const std::vector<std::string> texts = text_list(texts_arg);
     analysis::AnalyzeOptions options;
     options.layers = select(layers, source().num_layers());
@@ -450,6 +450,9 @@ class Analyzer {
       if (!where.empty()) options.input_names.push_back(where);
     }
     out.summary = analyzer_->analyze(std::span<const EncodedText>(encoded), options);
+    // As `analyze --probe`: the probe with its defaults, for this summary only (the analyzer
+    // keeps no state, so later calls without probe=True are unchanged).
+    if (probe) analysis::apply_probe_patterns(out.summary, analysis::run_probes(source()));
     return out;
   }
 
@@ -757,8 +760,10 @@ PYBIND11_MODULE(_core, m) {
       .def("analyze", &Analyzer::analyze, py::arg("texts"), py::kw_only(),
            py::arg("layers") = py::none(), py::arg("heads") = py::none(),
            py::arg("thresholds") = py::none(), py::arg("add_special_tokens") = true,
+           py::arg("probe") = false,
            "Streaming statistics over a text or a list of texts (mean and population std per "
-           "head): an AnalysisSummary.")
+           "head): an AnalysisSummary. probe=True runs the circuit probes first (as `attnscope "
+           "analyze --probe`): heads may then get the patterns 'induction' and 'duplicate'.")
       .def("probe", &Analyzer::probe, py::kw_only(), py::arg("n") = 20, py::arg("batches") = 4,
            py::arg("seed") = 0,
            "Previous-token, duplicate-token and induction scores of every head on repeated "

@@ -116,6 +116,20 @@ def test_to_pandas(demo):
     assert len(demo.analyze("the cat").to_pandas(level="layer")) == 2
 
 
+def test_analyze_probe_adds_the_induction_pattern(demo):
+    text = "the cat sat on the mat"
+    plain = demo.analyze(text).to_dict()
+    probed = demo.analyze(text, probe=True).to_dict()
+    head = probed["heads"][4]
+    assert (head["layer"], head["head"], head["pattern"]) == (1, 0, "induction")
+    assert head["pattern_scores"]["induction"] >= 0.9
+    assert probed["probe"] == {"n": 20, "batches": 4, "seed": 0}
+    assert probed["layers"][1]["pattern_counts"]["induction"] == 1
+    assert "probe" not in plain and plain["heads"][4]["pattern"] != "induction"
+    # No state kept: a later plain analyze is unchanged.
+    assert demo.analyze(text).to_dict() == plain
+
+
 def test_probe_similarity_compare(demo):
     probe = demo.probe(n=10, batches=2)
     best = max(probe["heads"], key=lambda h: h["induction_score"])

@@ -52,6 +52,9 @@ LayerAttention AttentionPatterns::layer(size_t index) const {
 AttentionAnalyzer::AttentionAnalyzer(const std::string& model)
     : source_(open_attention_source(model)) {}
 
+AttentionAnalyzer::AttentionAnalyzer(const ResolvedModel& model)
+    : source_(open_model_source(model)) {}
+
 AttentionAnalyzer::AttentionAnalyzer(std::unique_ptr<AttentionSource> source)
     : source_(std::move(source)) {
   if (!source_) throw InputError("AttentionAnalyzer needs an attention source, got null");
@@ -119,6 +122,11 @@ std::vector<TokenScore> AttentionAnalyzer::get_token_importance(const EncodedTex
   return in_text_order(rank_tokens(importance.scores(), input.tokens));
 }
 
+const ProbeResult& AttentionAnalyzer::probe(const ProbeOptions& options) {
+  probe_ = run_probes(*source_, options);
+  return *probe_;
+}
+
 AnalysisSummary AttentionAnalyzer::analyze(std::span<const std::string> texts,
                                            const AnalyzeOptions& options) {
   // Encoded one at a time, so a corpus is never held as tokens.
@@ -166,6 +174,7 @@ AnalysisSummary AttentionAnalyzer::analyze_inputs(size_t count,
   AnalysisSummary summary = stats.summary();
   summary.model = source_->name();
   summary.causal = source_->causal();
+  if (probe_) apply_probe_patterns(summary, *probe_);
   return summary;
 }
 

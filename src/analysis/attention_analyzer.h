@@ -9,6 +9,8 @@
 //   for (const TokenScore& t : analyzer.get_token_importance("The quick brown fox", "raw"))
 //     std::cout << t.token << " " << t.score << "\n";
 //   AnalysisSummary corpus = analyzer.analyze({"first text", "second text"});
+//   analyzer.probe();                                  // induction / duplicate join the patterns
+//   AnalysisSummary with_circuits = analyzer.analyze({"first text"});
 //
 // Without a model (saved attention, see attention_file.h):
 //
@@ -19,6 +21,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -30,6 +33,7 @@
 #include "analysis/figures.h"
 #include "analysis/importance.h"
 #include "analysis/patterns.h"
+#include "analysis/probes.h"
 #include "analysis/summary.h"
 #include "core/tensor.h"
 #include "model/observer.h"
@@ -69,6 +73,8 @@ class AttentionAnalyzer {
   // `model`: a model folder, a Hugging Face id in the local cache, or "demo".
   explicit AttentionAnalyzer(const std::string& model);
   explicit AttentionAnalyzer(std::unique_ptr<AttentionSource> source);
+  // A model already resolved (model/resolved_model.h): nothing is resolved or parsed again.
+  explicit AttentionAnalyzer(const ResolvedModel& model);
 
   AttentionSource& source() { return *source_; }
 
@@ -91,6 +97,13 @@ class AttentionAnalyzer {
                                                std::string_view method = "raw",
                                                const ImportanceOptions& options = {});
 
+  // Runs the circuit probes (probes.h: previous-token, duplicate-token, induction scores on
+  // repeated random tokens) and keeps the result: every later analyze() then gives heads the
+  // probe classes `induction` and `duplicate` (patterns.h, apply_probe_patterns).
+  const ProbeResult& probe(const ProbeOptions& options = {});
+  // The kept probe result, if probe() was run.
+  const std::optional<ProbeResult>& probe_result() const { return probe_; }
+
   // Streaming statistics over several texts (mean and population std per head and layer).
   AnalysisSummary analyze(std::span<const std::string> texts, const AnalyzeOptions& options = {});
   // The same over inputs already encoded, e.g. to check them all before the first forward pass
@@ -103,6 +116,7 @@ class AttentionAnalyzer {
                                  const AnalyzeOptions& options);
 
   std::unique_ptr<AttentionSource> source_;
+  std::optional<ProbeResult> probe_;
 };
 
 // Statistics of every sequence of a saved attention file, layer by layer. Head and layer numbers

@@ -4,7 +4,6 @@
 #include <mutex>
 
 #include "core/error.h"
-#include "demo/demo_model.h"
 
 namespace attnscope::analysis {
 namespace {
@@ -46,8 +45,7 @@ std::unique_ptr<AttentionSource> open_attention_source(const std::string& spec) 
     }
   }
   if (factory) return factory(spec);
-  // "demo" is the built-in demo model's folder (written on first use); the rest is io's resolver.
-  return open_model_folder_source(demo::resolve_model_spec(spec), spec);
+  return open_model_source(resolve_model(spec));
 }
 
 }  // namespace attnscope::analysis

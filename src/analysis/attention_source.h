@@ -27,6 +27,7 @@
 
 #include "analysis/importance.h"
 #include "model/observer.h"
+#include "model/resolved_model.h"
 
 namespace attnscope::analysis {
 
@@ -55,6 +56,10 @@ class AttentionSource {
   // observer, in layer order, with sequence 0 and no padding.
   virtual void run(const EncodedText& text, std::span<AttentionObserver* const> observers) = 0;
 
+  // The parsed config of the model behind this source; nullptr when there is none (a test
+  // double, a remote model).
+  virtual const ModelConfig* model_config() const { return nullptr; }
+
   // The working memory a run may use (--max-memory); a run whose forward-pass buffers exceed
   // it is refused with a LimitError before it starts. Default budget: default_memory_budget().
   virtual void set_memory_budget(uint64_t bytes) { (void)bytes; }
@@ -78,13 +83,15 @@ using AttentionSourceFactory =
 // name replace earlier ones.
 void register_attention_source(const std::string& name, AttentionSourceFactory factory);
 
-// `spec`: a registered name, else "demo", a model folder or a Hugging Face id in the local
-// cache (resolved with demo::resolve_model_spec). Throws InputError / IoError / UnsupportedError.
+// `spec`: a registered name, else any model spec resolve_model accepts ("demo", a model folder,
+// a Hugging Face id, a .gguf file), resolved once. Throws InputError / IoError /
+// UnsupportedError.
 std::unique_ptr<AttentionSource> open_attention_source(const std::string& spec);
 
-// A model folder (config.json, weights, tokenizer files) as a source; `name` is what the user
-// typed. Defined in model_attention_source.cpp, the only file that knows Model and Tokenizer.
-std::unique_ptr<AttentionSource> open_model_folder_source(const std::filesystem::path& folder,
-                                                          const std::string& name);
+// A resolved model (model/resolved_model.h) as a source, named by its spec; its parsed config is
+// reused, not read again. A folder: config.json, weights, tokenizer files. A GGUF file:
+// UnsupportedError until its forward pass is wired (the one place to do it). Defined in
+// model_attention_source.cpp, the only file that knows Model and Tokenizer.
+std::unique_ptr<AttentionSource> open_model_source(const ResolvedModel& model);
 
 }  // namespace attnscope::analysis

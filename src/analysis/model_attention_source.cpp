@@ -8,8 +8,10 @@
 #include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "io/safetensors.h"
 #include "model/forward_memory.h"
 #include "model/model.h"
+#include "model/tensor_source.h"
 #include "tokenizer/tokenizer.h"
 
 namespace attnscope::analysis {
@@ -17,8 +19,13 @@ namespace {
 
 class ModelAttentionSource : public AttentionSource {
  public:
-  ModelAttentionSource(const std::filesystem::path& folder, std::string name)
-      : name_(std::move(name)), model_(Model::load(folder.string())), folder_(folder) {
+  // `config_json`: the folder's config.json, already read by resolve_model.
+  ModelAttentionSource(const std::filesystem::path& folder, const nlohmann::json& config_json,
+                       std::string name)
+      : name_(std::move(name)),
+        model_(Model::from_source(config_json,
+                                  CheckpointSource(SafetensorsCheckpoint::open(folder.string())))),
+        folder_(folder) {
     if (has_tokenizer_files(folder)) tokenizer_.emplace(Tokenizer::load(folder));
   }
 
@@ -26,6 +33,7 @@ class ModelAttentionSource : public AttentionSource {
   bool causal() const override { return model_.config().causal; }
   int num_layers() const override { return static_cast<int>(model_.config().num_hidden_layers); }
   int num_heads() const override { return static_cast<int>(model_.config().num_attention_heads); }
+  const ModelConfig* model_config() const override { return &model_.config(); }
 
   EncodedText encode(const std::string& text, bool add_special_tokens) const override {
     Encoding e = tokenizer().encode(text, add_special_tokens);
@@ -146,9 +154,20 @@ class ModelAttentionSource : public AttentionSource {
 
 }  // namespace
 
-std::unique_ptr<AttentionSource> open_model_folder_source(const std::filesystem::path& folder,
-                                                          const std::string& name) {
-  return std::make_unique<ModelAttentionSource>(folder, name);
+std::unique_ptr<AttentionSource> open_model_source(const ResolvedModel& model) {
+  switch (model.kind) {
+    case ModelKind::kFolder: {
+      if (model.config_json.is_null()) {  // resolved without read_config
+        return open_model_source(resolve_model(model.spec));
+      }
+      return std::make_unique<ModelAttentionSource>(model.path, model.config_json, model.spec);
+    }
+    case ModelKind::kGgufFile:
+      break;
+  }
+  throw UnsupportedError(model.spec +
+                         ": running a GGUF model is not supported yet; `attnscope info` and "
+                         "`tokenize` read it, and a model folder (config.json + safetensors) runs");
 }
 
 }  // namespace attnscope::analysis

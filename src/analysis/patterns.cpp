@@ -22,6 +22,10 @@ std::string_view pattern_name(Pattern pattern) {
       return "special";
     case Pattern::kBroad:
       return "broad";
+    case Pattern::kInduction:
+      return "induction";
+    case Pattern::kDuplicate:
+      return "duplicate";
     case Pattern::kMixed:
       return "mixed";
   }
@@ -30,6 +34,9 @@ std::string_view pattern_name(Pattern pattern) {
 
 std::optional<Pattern> parse_pattern(std::string_view name) {
   for (Pattern p : kScoredPatterns) {
+    if (pattern_name(p) == name) return p;
+  }
+  for (Pattern p : kProbePatterns) {
     if (pattern_name(p) == name) return p;
   }
   if (name == "mixed") return Pattern::kMixed;
@@ -48,7 +55,7 @@ void PatternThresholds::set(std::string_view assignment) {
   if (!pattern || *pattern == Pattern::kMixed) {
     throw InputError("pattern threshold '" + text +
                      "': unknown class; expected one of self, previous, next, first, special, "
-                     "broad");
+                     "broad, induction, duplicate");
   }
   double value = 0;
   const auto [end, ec] =
@@ -56,7 +63,7 @@ void PatternThresholds::set(std::string_view assignment) {
   if (ec != std::errc{} || end != value_text.data() + value_text.size() || !std::isfinite(value)) {
     throw InputError("pattern threshold '" + text + "': value is not a number");
   }
-  (*this)[*pattern] = value;
+  values.at(static_cast<size_t>(*pattern)) = value;
 }
 
 std::array<double, kScoredPatternCount> pattern_scores(const HeadFigures& figures) {
@@ -68,20 +75,31 @@ std::array<double, kScoredPatternCount> pattern_scores(const HeadFigures& figure
           figures[Figure::kNormalizedEntropy]};
 }
 
-PatternResult classify_head(const HeadFigures& figures, const PatternThresholds& thresholds) {
+PatternResult classify_scores(const std::array<double, kScoredPatternCount>& scores,
+                              const PatternThresholds& thresholds,
+                              const std::optional<ProbePatternScores>& probe) {
   PatternResult result;
-  result.scores = pattern_scores(figures);
+  result.scores = scores;
+  if (probe) result.probe_scores = {probe->induction, probe->duplicate};
   double best = 0;
-  for (size_t k = 0; k < kScoredPatternCount; ++k) {
-    const double score = result.scores[k];
-    if (std::isnan(score) || score < thresholds.values[k]) continue;
-    // Strictly greater: an equal score keeps the class listed first.
+  // Text classes first, then the probe classes: an equal score keeps the class listed first.
+  const auto consider = [&](Pattern pattern, double score) {
+    if (std::isnan(score) || score < thresholds[pattern]) return;
     if (result.pattern == Pattern::kMixed || score > best) {
-      result.pattern = kScoredPatterns[k];
+      result.pattern = pattern;
       best = score;
     }
+  };
+  for (size_t k = 0; k < kScoredPatternCount; ++k) consider(kScoredPatterns[k], scores[k]);
+  for (size_t k = 0; k < kProbePatternCount; ++k) {
+    consider(kProbePatterns[k], result.probe_scores[k]);
   }
   return result;
+}
+
+PatternResult classify_head(const HeadFigures& figures, const PatternThresholds& thresholds,
+                            const std::optional<ProbePatternScores>& probe) {
+  return classify_scores(pattern_scores(figures), thresholds, probe);
 }
 
 }  // namespace attnscope::analysis

@@ -1,5 +1,8 @@
 #include "analysis/summary.h"
 
+#include <map>
+#include <utility>
+
 namespace attnscope::analysis {
 
 void RunningFigures::add(const HeadFigures& figures) {
@@ -30,6 +33,22 @@ HeadFigures RunningFigures::means() const {
     if (count_[f] > 0) out.values[f] = mean_[f];
   }
   return out;
+}
+
+void apply_probe_patterns(AnalysisSummary& summary, const ProbeResult& probe) {
+  std::map<std::pair<int, int>, const HeadProbe*> by_head;
+  for (const HeadProbe& h : probe.heads) by_head[{h.layer, h.head}] = &h;
+  std::map<int, std::array<int, kPatternCount>> counts;
+  for (HeadSummary& head : summary.heads) {
+    if (const auto it = by_head.find({head.layer, head.head}); it != by_head.end()) {
+      const ProbePatternScores scores{.induction = it->second->induction_score,
+                                      .duplicate = it->second->duplicate_token_score};
+      head.pattern = classify_scores(head.pattern.scores, summary.thresholds, scores);
+    }
+    ++counts[head.layer][static_cast<size_t>(head.pattern.pattern)];
+  }
+  for (LayerSummary& layer : summary.layers) layer.pattern_counts = counts[layer.layer];
+  summary.probe = probe.options;
 }
 
 }  // namespace attnscope::analysis

@@ -5,17 +5,20 @@
 //   AnalysisSummary s = stats.summary();          // from StreamingStats
 //   for (const HeadSummary& h : s.heads) std::cout << pattern_name(h.pattern.pattern);
 //   (serialised by src/report: analysis_json, write_analysis_table, write_analysis_csv)
+//   apply_probe_patterns(s, run_probes(source));  // heads gain induction / duplicate
 #pragma once
 
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analysis/figures.h"
 #include "analysis/patterns.h"
+#include "analysis/probes.h"
 
 namespace attnscope::analysis {
 
@@ -51,8 +54,9 @@ struct LayerSummary {
   int layer = 0;
   // Per text, the mean of the layer's heads; then mean and std over texts.
   std::array<FigureSummary, kFigureCount> figures;
-  // How many of the layer's heads have each pattern, indexed by Pattern.
-  std::array<int, kScoredPatternCount + 1> pattern_counts{};
+  // How many of the layer's heads have each pattern, indexed by Pattern (the probe classes stay
+  // 0 unless a probe was run).
+  std::array<int, kPatternCount> pattern_counts{};
   const FigureSummary& operator[](Figure f) const { return figures[static_cast<size_t>(f)]; }
 };
 
@@ -63,8 +67,17 @@ struct AnalysisSummary {
   // Token strings per text (may be empty when unknown, e.g. a saved file without tokens).
   std::vector<std::vector<std::string>> tokens;
   PatternThresholds thresholds;
+  // The probe whose induction / duplicate scores joined the pattern classes
+  // (apply_probe_patterns), if one was run; without it the probe classes are absent.
+  std::optional<ProbeOptions> probe;
   std::vector<HeadSummary> heads;  // ordered by layer, then head
   std::vector<LayerSummary> layers;
 };
+
+// Adds the probe classes to `summary`: each head's induction_score and duplicate_token_score
+// from `probe` (matched by layer and head) compete with its text classes under
+// summary.thresholds, and every layer's pattern_counts are recounted. Heads the probe did not
+// score keep their pattern.
+void apply_probe_patterns(AnalysisSummary& summary, const ProbeResult& probe);
 
 }  // namespace attnscope::analysis

@@ -263,9 +263,4 @@ fs::path demo_model_dir() {
   return dir;
 }
 
-fs::path resolve_model_spec(std::string_view spec) {
-  if (spec == "demo") return demo_model_dir();
-  return resolve_model_path(spec);
-}
-
 }  // namespace attnscope::demo

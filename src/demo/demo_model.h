@@ -9,8 +9,8 @@
 // tokenizer_config.json, README.md), deterministic to the byte, built from the code in this layer:
 //
 //   write_demo_model("/tmp/demo");                        // `attnscope demo --export /tmp/demo`
-//   std::filesystem::path dir = resolve_model_spec("demo");   // cached under ~/.cache/attnscope
-//   std::filesystem::path other = resolve_model_spec("gpt2"); // any other spec: io's resolver
+//   std::filesystem::path dir = demo_model_dir();            // cached under ~/.cache/attnscope
+// (`--model demo` is resolved with every other spec by model/resolved_model.h.)
 #pragma once
 
 #include <cstdint>
@@ -76,8 +76,5 @@ std::filesystem::path demo_cache_dir();
 // The demo model's folder, written on first use into demo_cache_dir() atomically (a temporary
 // sibling folder renamed into place), reused afterwards when complete.
 std::filesystem::path demo_model_dir();
-
-// "demo" -> demo_model_dir(); anything else -> io's resolve_model_path(spec).
-std::filesystem::path resolve_model_spec(std::string_view spec);
 
 }  // namespace attnscope::demo

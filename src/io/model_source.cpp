@@ -138,7 +138,9 @@ fs::path resolve_model_path(std::string_view spec_view) {
   const fs::path as_path(spec);
   if (fs::is_directory(as_path, ec)) return require_config(as_path, "folder " + spec);
   if (fs::exists(as_path, ec)) {
-    throw IoError(spec, "is a file; a model is a folder holding config.json and the weights");
+    throw IoError(spec,
+                  "is a file; a model is a folder holding config.json and the weights (or a "
+                  ".gguf file)");
   }
 
   // Not a local path: a Hub id "[org/]name[@revision]".

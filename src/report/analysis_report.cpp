@@ -16,9 +16,14 @@ using analysis::AnalysisSummary;
 using analysis::Figure;
 using analysis::FigureSummary;
 using analysis::kFigureCount;
+using analysis::kProbePatterns;
 using analysis::kReportedFigures;
 using analysis::kScoredPatterns;
 using analysis::Pattern;
+
+bool is_probe_pattern(Pattern p) {
+  return std::find(kProbePatterns.begin(), kProbePatterns.end(), p) != kProbePatterns.end();
+}
 
 nlohmann::json number_or_null(double value) {
   if (std::isnan(value)) return nullptr;
@@ -134,10 +139,20 @@ nlohmann::json analysis_json(const AnalysisSummary& summary) {
   } else {
     out["tokens"] = summary.tokens.empty() ? std::vector<std::string>{} : summary.tokens.front();
   }
+  const bool probed = summary.probe.has_value();
   nlohmann::json thresholds = nlohmann::json::object();
   for (Pattern p : kScoredPatterns)
     thresholds[std::string(analysis::pattern_name(p))] = summary.thresholds[p];
+  if (probed) {
+    for (Pattern p : kProbePatterns)
+      thresholds[std::string(analysis::pattern_name(p))] = summary.thresholds[p];
+  }
   out["pattern_thresholds"] = thresholds;
+  if (probed) {
+    out["probe"] = {{"n", summary.probe->n},
+                    {"batches", summary.probe->batches},
+                    {"seed", summary.probe->seed}};
+  }
 
   nlohmann::json heads = nlohmann::json::array();
   for (const analysis::HeadSummary& head : summary.heads) {
@@ -151,6 +166,12 @@ nlohmann::json analysis_json(const AnalysisSummary& summary) {
       scores[std::string(analysis::pattern_name(kScoredPatterns[k]))] =
           number_or_null(head.pattern.scores[k]);
     }
+    if (probed) {
+      for (size_t k = 0; k < analysis::kProbePatternCount; ++k) {
+        scores[std::string(analysis::pattern_name(kProbePatterns[k]))] =
+            number_or_null(head.pattern.probe_scores[k]);
+      }
+    }
     h["pattern_scores"] = scores;
     heads.push_back(std::move(h));
   }
@@ -163,8 +184,9 @@ nlohmann::json analysis_json(const AnalysisSummary& summary) {
     put_figures(l, layer.figures, several);
     nlohmann::json counts = nlohmann::json::object();
     for (size_t k = 0; k < layer.pattern_counts.size(); ++k) {
-      counts[std::string(analysis::pattern_name(static_cast<Pattern>(k)))] =
-          layer.pattern_counts[k];
+      const auto pattern = static_cast<Pattern>(k);
+      if (!probed && is_probe_pattern(pattern)) continue;  // the classes exist only with a probe
+      counts[std::string(analysis::pattern_name(pattern))] = layer.pattern_counts[k];
     }
     l["pattern_counts"] = counts;
     layers.push_back(std::move(l));
@@ -179,6 +201,12 @@ void write_analysis_table(std::ostream& out, const AnalysisSummary& s, const Hea
   if (s.texts == 1 && !s.tokens.empty()) out << "   tokens: " << s.tokens[0].size();
   out << "\n";
   if (s.texts > 1) out << "figures are means over texts; --format json or csv adds the std\n";
+  if (s.probe) {
+    out << "probe: BOS + " << s.probe->n << " random tokens x 2, " << s.probe->batches
+        << " batches, seed " << s.probe->seed
+        << "; induction (>= " << s.thresholds[Pattern::kInduction]
+        << ") and duplicate (>= " << s.thresholds[Pattern::kDuplicate] << ") join the patterns\n";
+  }
   if (s.causal) {
     out << "causal: max (= 1), mean (= 2/(T+1)) and next (= 0) are the same for every head and "
            "left out; json and csv keep them\n";
@@ -193,11 +221,19 @@ void write_analysis_table(std::ostream& out, const AnalysisSummary& s, const Hea
   }
   out << "\n";
 
-  TextTable heads(header("layer", "head", "pattern", figures), table_alignment(figures.size()));
+  std::vector<std::string> head_header = header("layer", "head", "pattern", figures);
+  if (s.probe) {
+    head_header.push_back("induct");
+    head_header.push_back("dup");
+  }
+  TextTable heads(head_header, table_alignment(head_header.size() - 3));
   for (const auto* head : shown) {
     std::vector<std::string> row = {std::to_string(head->layer), std::to_string(head->head),
                                     std::string(analysis::pattern_name(head->pattern.pattern))};
     for (Figure f : figures) row.push_back(table_number((*head)[f].mean));
+    if (s.probe) {
+      for (double score : head->pattern.probe_scores) row.push_back(table_number(score));
+    }
     heads.add_row(std::move(row));
   }
   heads.write(out);
@@ -229,6 +265,9 @@ void write_analysis_csv(std::ostream& out, const AnalysisSummary& s, const HeadR
     for (Figure f : kReportedFigures) out << "," << analysis::figure_name(f) << "_std";
   }
   for (Pattern p : kScoredPatterns) out << ",score_" << analysis::pattern_name(p);
+  if (s.probe) {
+    for (Pattern p : kProbePatterns) out << ",score_" << analysis::pattern_name(p);
+  }
   out << "\n";
   for (const auto* row : head_rows(s, rows)) {
     const analysis::HeadSummary& head = *row;
@@ -238,6 +277,9 @@ void write_analysis_csv(std::ostream& out, const AnalysisSummary& s, const HeadR
       for (Figure f : kReportedFigures) out << "," << csv_number(head[f].std);
     }
     for (double score : head.pattern.scores) out << "," << csv_number(score);
+    if (s.probe) {
+      for (double score : head.pattern.probe_scores) out << "," << csv_number(score);
+    }
     out << "\n";
   }
 }

@@ -26,11 +26,6 @@ namespace {
 
 constexpr char kSep = '\x1f';  // between the parts of a cache key (never in an id)
 
-ModelConfig read_config(const std::filesystem::path& folder) {
-  const nlohmann::json json = load_json_file((folder / "config.json").string());
-  return find_arch(json).parse_config(json);
-}
-
 const nlohmann::json& field(const nlohmann::json& request, const char* name) {
   if (!request.is_object()) throw InputError("the request body must be a JSON object");
   const auto it = request.find(name);
@@ -129,8 +124,7 @@ Dashboard::Dashboard(DashboardOptions options)
   options_.limiter = limiter_.options();
   if (options_.max_tokens < 1) throw InputError("--max-tokens must be at least 1");
   for (const std::string& spec : options_.models) {
-    if (spec.empty()) throw InputError("--model is empty");
-    const std::filesystem::path folder = demo::resolve_model_spec(spec);
+    ResolvedModel resolved = resolve_model(spec);
     std::string id = spec;
     std::error_code ec;
     if (spec != "demo" && std::filesystem::is_directory(spec, ec)) {
@@ -139,7 +133,7 @@ Dashboard::Dashboard(DashboardOptions options)
         id = std::filesystem::weakly_canonical(spec).filename().string();
       }
     }
-    add_model(id, spec, folder);
+    add_model(id, std::move(resolved));
   }
   if (!options_.models_dir.empty()) {
     std::error_code ec;
@@ -174,7 +168,7 @@ Dashboard::Dashboard(DashboardOptions options)
     std::sort(folders.begin(), folders.end());
     for (const auto& folder : folders) {
       try {
-        add_model(folder.filename().string(), folder.string(), folder);
+        add_model(folder.filename().string(), resolve_model(folder.string()));
       } catch (const Error& e) {
         warnings_.push_back(folder.string() + ": skipped: " + e.what());
       }
@@ -182,29 +176,35 @@ Dashboard::Dashboard(DashboardOptions options)
   }
   if (std::none_of(models_.begin(), models_.end(),
                    [](const DashboardModel& m) { return m.id == "demo"; })) {
-    add_model("demo", "demo", demo::resolve_model_spec("demo"));
+    add_model("demo", resolve_model("demo"));
   }
 }
 
 Dashboard::~Dashboard() = default;
 
-void Dashboard::add_model(const std::string& id_in, const std::string& spec,
-                          const std::filesystem::path& folder) {
+void Dashboard::add_model(const std::string& id_in, ResolvedModel resolved) {
+  if (!resolved.config) {
+    throw UnsupportedError(resolved.spec +
+                           ": the dashboard serves model folders (config.json + safetensors); "
+                           "a GGUF file cannot be served yet");
+  }
+  const std::filesystem::path folder = resolved.path;
   std::error_code ec;
   const auto canonical = std::filesystem::weakly_canonical(folder, ec);
   for (const auto& m : models_) {
     if (std::filesystem::weakly_canonical(m.folder, ec) == canonical) return;  // listed already
   }
   DashboardModel model;
-  model.config = read_config(folder);
+  model.config = *resolved.config;
   model.id = id_in;
   for (int n = 2; std::any_of(models_.begin(), models_.end(),
                               [&](const DashboardModel& m) { return m.id == model.id; });
        ++n) {
     model.id = id_in + "-" + std::to_string(n);
   }
-  model.spec = spec;
+  model.spec = resolved.spec;
   model.folder = folder;
+  model.resolved = std::move(resolved);
   model.max_tokens = options_.max_tokens;
   if (model.config.position == PositionKind::kAbsolute &&
       model.config.max_position_embeddings > 0) {
@@ -231,8 +231,8 @@ Dashboard::Loaded& Dashboard::loaded(const DashboardModel& model) {
   std::lock_guard lock(slot.mutex);
   if (!slot.tokenizer) slot.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(model.folder));
   if (!slot.analyzer) {
-    slot.analyzer = std::make_unique<analysis::AttentionAnalyzer>(
-        analysis::open_model_folder_source(model.folder, model.spec));
+    slot.analyzer =
+        std::make_unique<analysis::AttentionAnalyzer>(analysis::open_model_source(model.resolved));
   }
   return slot;
 }

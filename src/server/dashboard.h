@@ -24,6 +24,7 @@
 
 #include "analysis/attention_analyzer.h"
 #include "model/config.h"
+#include "model/resolved_model.h"
 #include "server/limits.h"
 #include "tokenizer/tokenizer.h"
 
@@ -44,6 +45,7 @@ struct DashboardModel {
   std::string spec;  // what the CLI would be given (printed as "model" in analyses)
   std::filesystem::path folder;
   ModelConfig config;
+  ResolvedModel resolved;  // resolved once at start-up; the analyzer opens it without re-reading
   int64_t max_tokens = 0;  // --max-tokens, or less for models with learned positions
 };
 
@@ -98,8 +100,8 @@ class Dashboard {
                                                           std::vector<int>& heads);
   std::shared_ptr<const analysis::AnalysisSummary> summary(const nlohmann::json& request);
   std::shared_ptr<const ImportanceResult> importance_result(const nlohmann::json& request);
-  void add_model(const std::string& id, const std::string& spec,
-                 const std::filesystem::path& folder);
+  // `model`: resolved with its config (a GGUF file cannot be served yet: UnsupportedError).
+  void add_model(const std::string& id, ResolvedModel model);
 
   DashboardOptions options_;
   std::vector<DashboardModel> models_;

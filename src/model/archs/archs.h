@@ -1,5 +1,6 @@
-// Declarations shared by the architecture files: one accessor per family (defined in
-// <family>.cpp, listed in registry.cpp) and the small helpers several families use.
+// The small helpers several architecture files share. Each family's accessor
+// (`const ArchSpec& <family>_arch()`, defined in archs/<family>.cpp) is declared by its one line
+// in archs/registry.cpp, not here.
 #pragma once
 
 #include <initializer_list>
@@ -10,29 +11,6 @@
 #include "model/arch.h"
 
 namespace attnscope {
-
-const ArchSpec& bert_arch();
-const ArchSpec& roberta_arch();
-const ArchSpec& distilbert_arch();
-const ArchSpec& gpt2_arch();
-const ArchSpec& gpt_neox_arch();
-const ArchSpec& llama_arch();
-const ArchSpec& mistral_arch();
-const ArchSpec& qwen2_arch();
-const ArchSpec& gemma_arch();
-const ArchSpec& gpt_neo_arch();
-const ArchSpec& gptj_arch();
-const ArchSpec& opt_arch();
-const ArchSpec& phi_arch();
-const ArchSpec& phi3_arch();
-const ArchSpec& olmo_arch();
-const ArchSpec& stablelm_arch();
-const ArchSpec& starcoder2_arch();
-const ArchSpec& bloom_arch();
-const ArchSpec& falcon_arch();
-const ArchSpec& mixtral_arch();
-const ArchSpec& qwen2_moe_arch();
-
 namespace arch_helpers {
 
 // family, architectures[0] and model_type of a config.json.

@@ -1,5 +1,5 @@
-// The list of supported architectures. Add a new family here (one line) after writing its
-// archs/<family>.cpp.
+// The list of supported architectures, in the order `find_arch` tries them and error messages
+// list them.
 #include <algorithm>
 
 #include "core/error.h"
@@ -7,16 +7,42 @@
 #include "model/arch.h"
 #include "model/archs/archs.h"
 
+// Adding a family: write archs/<family>.cpp defining `const ArchSpec& <family>_arch()` (CMake
+// compiles every file under archs/), then add its one line here. Each line declares the accessor
+// and registers it.
+#define ATTNSCOPE_ARCHS(FAMILY) \
+  FAMILY(bert)                  \
+  FAMILY(roberta)               \
+  FAMILY(distilbert)            \
+  FAMILY(gpt2)                  \
+  FAMILY(gpt_neox)              \
+  FAMILY(llama)                 \
+  FAMILY(mistral)               \
+  FAMILY(qwen2)                 \
+  FAMILY(gemma)                 \
+  FAMILY(gpt_neo)               \
+  FAMILY(gptj)                  \
+  FAMILY(opt)                   \
+  FAMILY(phi)                   \
+  FAMILY(phi3)                  \
+  FAMILY(olmo)                  \
+  FAMILY(stablelm)              \
+  FAMILY(starcoder2)            \
+  FAMILY(bloom)                 \
+  FAMILY(falcon)                \
+  FAMILY(mixtral)               \
+  FAMILY(qwen2_moe)
+
 namespace attnscope {
 
+#define ATTNSCOPE_DECLARE_ARCH(family) const ArchSpec& family##_arch();
+ATTNSCOPE_ARCHS(ATTNSCOPE_DECLARE_ARCH)
+#undef ATTNSCOPE_DECLARE_ARCH
+
 const std::vector<const ArchSpec*>& registered_archs() {
-  static const std::vector<const ArchSpec*> archs = {
-      &bert_arch(),      &roberta_arch(),    &distilbert_arch(), &gpt2_arch(),   &gpt_neox_arch(),
-      &llama_arch(),     &mistral_arch(),    &qwen2_arch(),      &gemma_arch(),  &gpt_neo_arch(),
-      &gptj_arch(),      &opt_arch(),        &phi_arch(),        &phi3_arch(),   &olmo_arch(),
-      &stablelm_arch(),  &starcoder2_arch(), &bloom_arch(),      &falcon_arch(), &mixtral_arch(),
-      &qwen2_moe_arch(),
-  };
+#define ATTNSCOPE_LIST_ARCH(family) &family##_arch(),
+  static const std::vector<const ArchSpec*> archs = {ATTNSCOPE_ARCHS(ATTNSCOPE_LIST_ARCH)};
+#undef ATTNSCOPE_LIST_ARCH
   return archs;
 }
 

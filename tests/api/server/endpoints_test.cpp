@@ -347,7 +347,7 @@ TEST(ApiEndpoints, ModelsDirOffersItsFoldersById) {
   TempDir dir("api-models");
   const std::filesystem::path models = dir.path() / "models";
   const std::filesystem::path outside = dir.path() / "outside";
-  const std::filesystem::path demo = demo::resolve_model_spec("demo");
+  const std::filesystem::path demo = demo::demo_model_dir();
   std::filesystem::create_directories(models);
   std::filesystem::copy(demo, models / "tiny", std::filesystem::copy_options::recursive);
   std::filesystem::copy(demo, outside, std::filesystem::copy_options::recursive);

@@ -90,5 +90,69 @@ TEST(Probes, Stories260kPreviousTokenHeadsStableOverSeeds) {
   EXPECT_EQ(tops[0], (std::set<std::pair<int, int>>{{1, 3}, {3, 6}}));
 }
 
+// AttentionAnalyzer::probe() keeps its result: later analyze() calls give the induction head
+// the pattern induction, and the layer's pattern_counts count it.
+TEST(ProbePatterns, DemoInductionHeadGetsInductionAfterAProbe) {
+  testing::TempDir dir;
+  demo::write_demo_model(dir.path() / "demo");
+  AttentionAnalyzer analyzer((dir.path() / "demo").string());
+  const std::vector<std::string> texts = {"the cat sat on the mat . the cat sat on the mat"};
+  const AnalysisSummary before = analyzer.analyze(texts);
+  ASSERT_FALSE(analyzer.probe_result().has_value());
+  EXPECT_FALSE(before.probe.has_value());
+  const auto head = [](const AnalysisSummary& s, int layer, int h) -> const HeadSummary& {
+    for (const HeadSummary& x : s.heads) {
+      if (x.layer == layer && x.head == h) return x;
+    }
+    throw InputError("no head");
+  };
+  EXPECT_NE(head(before, 1, 0).pattern.pattern, Pattern::kInduction);
+
+  const ProbeResult& probe = analyzer.probe();
+  EXPECT_EQ(probe.options.n, 20);
+  const AnalysisSummary after = analyzer.analyze(texts);
+  ASSERT_TRUE(after.probe.has_value());
+  EXPECT_EQ(head(after, 1, 0).pattern.pattern, Pattern::kInduction);
+  EXPECT_GE(head(after, 1, 0).pattern.probe_scores[0], 0.9);
+  int induction_heads = 0;
+  for (const HeadSummary& h : after.heads) {
+    induction_heads += h.pattern.pattern == Pattern::kInduction ? 1 : 0;
+    EXPECT_NE(h.pattern.pattern, Pattern::kDuplicate) << h.layer << "." << h.head;
+    // Every other head keeps its text pattern.
+    if (!(h.layer == 1 && h.head == 0)) {
+      EXPECT_EQ(h.pattern.pattern, head(before, h.layer, h.head).pattern.pattern)
+          << h.layer << "." << h.head;
+    }
+  }
+  EXPECT_EQ(induction_heads, 1);
+  EXPECT_EQ(after.layers[1].pattern_counts[static_cast<size_t>(Pattern::kInduction)], 1);
+  EXPECT_EQ(after.layers[0].pattern_counts[static_cast<size_t>(Pattern::kInduction)], 0);
+}
+
+// The known previous-token heads of stories260k (3.6 and 1.3) keep `previous` after a probe:
+// its induction and duplicate scores stay far below the threshold.
+TEST(ProbePatterns, Stories260kPreviousTokenHeadsKeepTheirPattern) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  const auto folder = shared / "models/stories260k-hf";
+  if (!std::filesystem::exists(folder)) GTEST_SKIP() << "no " << folder;
+  AttentionAnalyzer analyzer(folder.string());
+  const std::vector<std::string> texts = {
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
+      "park with her friends."};
+  const AnalysisSummary before = analyzer.analyze(texts);
+  analyzer.probe();
+  const AnalysisSummary after = analyzer.analyze(texts);
+  ASSERT_EQ(after.heads.size(), before.heads.size());
+  for (size_t k = 0; k < after.heads.size(); ++k) {
+    const HeadSummary& h = after.heads[k];
+    if ((h.layer == 3 && h.head == 6) || (h.layer == 1 && h.head == 3)) {
+      EXPECT_EQ(h.pattern.pattern, Pattern::kPrevious) << h.layer << "." << h.head;
+    }
+    // No head of this model clears the probe classes (induction <= 0.05 with the defaults).
+    EXPECT_EQ(h.pattern.pattern, before.heads[k].pattern.pattern) << h.layer << "." << h.head;
+    EXPECT_LT(h.pattern.probe_scores[0], 0.5);
+  }
+}
+
 }  // namespace
 }  // namespace attnscope::analysis

@@ -331,5 +331,59 @@ TEST(CliAnalyze, HeadsSelectsHeadsAndTheLayerMeans) {
   EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", "a", "--heads", "4"}).exit_code, 1);
 }
 
+// analyze --probe runs the probe with its defaults first: the demo model's induction head (1.0,
+// mixed on ordinary text) gets the pattern induction, and the JSON says which probe ran.
+TEST(CliAnalyze, ProbeAddsTheInductionPattern) {
+  const std::vector<std::string> base = {
+      "analyze", "--model", "demo", "--text", "the cat sat on the mat", "--format", "json"};
+  const auto plain = run_json(base);
+  std::vector<std::string> with_probe = base;
+  with_probe.push_back("--probe");
+  const auto probed = run_json(with_probe);
+  ASSERT_FALSE(plain.is_null());
+  ASSERT_FALSE(probed.is_null());
+  EXPECT_FALSE(plain.contains("probe"));
+  EXPECT_NE(plain["heads"][4]["pattern"], "induction");
+  EXPECT_EQ(probed["probe"]["n"], 20);
+  EXPECT_EQ(probed["probe"]["batches"], 4);
+  EXPECT_EQ(probed["probe"]["seed"], 0);
+  EXPECT_EQ(probed["heads"][4]["layer"], 1);
+  EXPECT_EQ(probed["heads"][4]["head"], 0);
+  EXPECT_EQ(probed["heads"][4]["pattern"], "induction");
+  EXPECT_GE(probed["heads"][4]["pattern_scores"]["induction"].get<double>(), 0.9);
+  EXPECT_EQ(probed["layers"][1]["pattern_counts"]["induction"], 1);
+  // The other heads keep their text patterns (the probe's random heads score near 0).
+  for (size_t k = 0; k < 8; ++k) {
+    if (k == 4) continue;
+    EXPECT_EQ(probed["heads"][k]["pattern"], plain["heads"][k]["pattern"]) << k;
+  }
+  // The same head, same numbers, as `attnscope probe`.
+  const auto probe = run_json({"probe", "--model", "demo", "--format", "json"});
+  ASSERT_FALSE(probe.is_null());
+  EXPECT_EQ(probed["heads"][4]["pattern_scores"]["induction"],
+            probe["heads"][4]["induction_score"]);
+
+  // Options: the probe's own, checked as `probe` checks them; a threshold by name.
+  std::vector<std::string> strict = with_probe;
+  strict.insert(strict.end(), {"--pattern-threshold", "induction=0.99"});
+  const auto raised = run_json(strict);
+  ASSERT_FALSE(raised.is_null());
+  EXPECT_NE(raised["heads"][4]["pattern"], "induction");
+  EXPECT_EQ(raised["pattern_thresholds"]["induction"], 0.99);
+  std::vector<std::string> seeded = with_probe;
+  seeded.insert(seeded.end(), {"--probe-n", "10", "--probe-batches", "2", "--probe-seed", "5"});
+  const auto other = run_json(seeded);
+  ASSERT_FALSE(other.is_null());
+  EXPECT_EQ(other["probe"]["n"], 10);
+  EXPECT_EQ(other["probe"]["batches"], 2);
+  EXPECT_EQ(other["probe"]["seed"], 5);
+  EXPECT_EQ(other["heads"][4]["pattern"], "induction");
+  std::vector<std::string> bad_n = with_probe;
+  bad_n.insert(bad_n.end(), {"--probe-n", "1"});
+  EXPECT_EQ(run_cli(bad_n).exit_code, 2);
+  EXPECT_EQ(run_cli({"analyze", "--model", "demo", "--text", "a", "--probe-n", "5"}).exit_code, 2)
+      << "--probe-n needs --probe";
+}
+
 }  // namespace
 }  // namespace attnscope

@@ -271,6 +271,63 @@ TEST(HostileFiles, ConfigJsonIsAFolder) {
   expect_refused(run_timed(info(m)), {"config.json", "is a folder"});
 }
 
+// Attack pass, session 4: a symbolic link loop anywhere on a path is a one-line error naming
+// the path, never "internal error: filesystem error: ...".
+TEST(HostileFiles, ModelFolderIsASymlinkLoop) {
+  HostileModel m;
+  const std::string loop = m.tmp().file("loop");
+  fs::create_symlink(loop, loop);
+  expect_refused(run_timed({"tokenize", "--model", loop, "--text", "hi"}),
+                 {"loop", "symbolic links"});
+}
+
+TEST(HostileFiles, TokenizerJsonIsASymlinkLoop) {
+  HostileModel m;
+  fs::remove(m.dir_path() / "tokenizer.json");
+  fs::create_symlink("tokenizer.json", m.dir_path() / "tokenizer.json");
+  expect_refused(run_timed(tokenize(m)), {"tokenizer.json", "symbolic link"});
+}
+
+// --out: --force replaces a regular file only. Running as root, renaming over a device node
+// (`--out /dev/urandom --force`) used to replace the device itself.
+std::vector<std::string> attention_to(const HostileModel& m, const std::string& out, bool force) {
+  std::vector<std::string> args{"attention", "--model", m.dir(), "--text", "the cat", "--out", out};
+  if (force) args.emplace_back("--force");
+  return args;
+}
+
+TEST(HostileFiles, OutIsAPipeNotReplacedByForce) {
+  HostileModel m;
+  const std::string fifo = m.tmp().file("out.safetensors");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_refused(run_timed(attention_to(m, fifo, true)), {"out.safetensors", "not a regular file"});
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  expect_refused(run_timed({"report", "--model", m.dir(), "--text", "x", "--out", fifo, "--force"}),
+                 {"out.safetensors", "not a regular file"});
+  EXPECT_TRUE(fs::is_fifo(fifo));
+}
+
+TEST(HostileFiles, OutLinkToADeviceNotReplacedByForce) {
+  HostileModel m;
+  const std::string link = m.tmp().file("null.safetensors");
+  fs::create_symlink("/dev/null", link);
+  expect_refused(run_timed(attention_to(m, link, true)),
+                 {"null.safetensors", "not a regular file"});
+  EXPECT_TRUE(fs::is_symlink(link));
+}
+
+TEST(HostileFiles, OutDanglingLinkOrLoopExists) {
+  HostileModel m;
+  const std::string dangling = m.tmp().file("dangling.safetensors");
+  fs::create_symlink(m.tmp().file("nowhere/x"), dangling);
+  expect_refused(run_timed(attention_to(m, dangling, false)), {"already exists", "--force"});
+  const std::string loop = m.tmp().file("loop.safetensors");
+  fs::create_symlink(loop, loop);
+  expect_refused(run_timed(attention_to(m, loop, false)), {"already exists", "--force"});
+  expect_refused(run_timed(attention_to(m, loop, true)), {"loop.safetensors", "symbolic links"});
+  EXPECT_TRUE(fs::is_symlink(loop));
+}
+
 // ---- wrong answers: non-finite weights never become rows of zeros -----------------------------
 
 // The demo checkpoint with `value` written into element 5 of the first tensor named like `part`.

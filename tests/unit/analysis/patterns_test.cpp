@@ -68,8 +68,53 @@ TEST(Patterns, ThresholdsAreOverridable) {
   EXPECT_THROW(t.set("self=0.5x"), InputError);
 }
 
+TEST(Patterns, ProbeClassesJoinOnlyWhenAProbeRan) {
+  const HeadFigures mixed = scores(0.1, 0.1, 0, 0.3, 0, 0.2);
+  // Without a probe the probe classes never win and their scores stay undefined.
+  const PatternResult plain = classify_head(mixed);
+  EXPECT_EQ(plain.pattern, Pattern::kMixed);
+  EXPECT_TRUE(std::isnan(plain.probe_scores[0]));
+  EXPECT_TRUE(std::isnan(plain.probe_scores[1]));
+  // An induction head: the probe class clears its threshold (>= 0.5) and wins.
+  const PatternResult induction =
+      classify_head(mixed, {}, ProbePatternScores{.induction = 0.95, .duplicate = 0.01});
+  EXPECT_EQ(induction.pattern, Pattern::kInduction);
+  EXPECT_EQ(induction.probe_scores[0], 0.95);
+  EXPECT_EQ(induction.probe_scores[1], 0.01);
+  EXPECT_EQ(
+      classify_head(mixed, {}, ProbePatternScores{.induction = 0.2, .duplicate = 0.5}).pattern,
+      Pattern::kDuplicate);
+  EXPECT_EQ(
+      classify_head(mixed, {}, ProbePatternScores{.induction = 0.49, .duplicate = 0.3}).pattern,
+      Pattern::kMixed);
+  // The same rule as the text classes: the highest cleared score wins, ties to the text class.
+  const HeadFigures previous = scores(0, 0.8, 0, 0, 0, 0);
+  EXPECT_EQ(
+      classify_head(previous, {}, ProbePatternScores{.induction = 0.7, .duplicate = 0}).pattern,
+      Pattern::kPrevious);
+  EXPECT_EQ(
+      classify_head(previous, {}, ProbePatternScores{.induction = 0.9, .duplicate = 0}).pattern,
+      Pattern::kInduction);
+  EXPECT_EQ(
+      classify_head(previous, {}, ProbePatternScores{.induction = 0.8, .duplicate = 0}).pattern,
+      Pattern::kPrevious);
+  // Undefined probe scores never clear; thresholds are overridable by name.
+  EXPECT_EQ(classify_head(mixed, {}, ProbePatternScores{}).pattern, Pattern::kMixed);
+  PatternThresholds strict;
+  EXPECT_EQ(strict[Pattern::kInduction], kInductionThreshold);
+  strict.set("induction=0.99");
+  EXPECT_EQ(classify_head(mixed, strict, ProbePatternScores{.induction = 0.95}).pattern,
+            Pattern::kMixed);
+  strict.set("duplicate=0.1");
+  EXPECT_EQ(classify_head(mixed, strict, ProbePatternScores{.duplicate = 0.2}).pattern,
+            Pattern::kDuplicate);
+}
+
 TEST(Patterns, Names) {
   for (Pattern p : kScoredPatterns) EXPECT_EQ(parse_pattern(pattern_name(p)), p);
+  for (Pattern p : kProbePatterns) EXPECT_EQ(parse_pattern(pattern_name(p)), p);
+  EXPECT_EQ(pattern_name(Pattern::kInduction), "induction");
+  EXPECT_EQ(pattern_name(Pattern::kDuplicate), "duplicate");
   EXPECT_EQ(pattern_name(Pattern::kMixed), "mixed");
   EXPECT_FALSE(parse_pattern("sink").has_value());
 }

@@ -276,7 +276,6 @@ TEST(DemoModel, MaterialisesOnceAndReusesTheCache) {
 
   EXPECT_EQ(demo_model_dir(), first);  // reused, not rewritten
   EXPECT_EQ(fs::last_write_time(first / "model.safetensors"), written);
-  EXPECT_EQ(resolve_model_spec("demo"), first);
 
   // No temporary folders left beside it.
   size_t siblings = 0;
@@ -299,14 +298,6 @@ TEST(DemoModel, CacheFolderWithForeignContentIsAnError) {
   { std::ofstream(demo_cache_dir() / "notes.txt") << "mine"; }
   EXPECT_THROW(demo_model_dir(), IoError);
   EXPECT_EQ(read_file(demo_cache_dir() / "notes.txt"), "mine");
-}
-
-TEST(DemoModel, OtherSpecsGoToTheModelResolver) {
-  TestFolder dir;
-  write_demo_model(dir.path() / "local");
-  EXPECT_EQ(fs::canonical(resolve_model_spec((dir.path() / "local").string())),
-            fs::canonical(dir.path() / "local"));
-  EXPECT_THROW(resolve_model_spec((dir.path() / "missing").string()), Error);
 }
 
 }  // namespace

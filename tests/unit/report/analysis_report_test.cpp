@@ -47,6 +47,63 @@ TEST(AnalysisJson, HasStableKeys) {
   EXPECT_TRUE(j2["layers"][0].contains("self_std"));
 }
 
+// Two heads, both mixed on the text; a probe makes head 1 an induction head. Without a probe the
+// output has no probe keys at all.
+TEST(AnalysisReport, ProbeClassesAppearInEveryFormatOnlyAfterAProbe) {
+  analysis::PatternThresholds thresholds;
+  thresholds.set("broad=1.1");  // uniform rows would be broad; keep both heads mixed
+  StreamingStats stats({.thresholds = thresholds});
+  const auto a = make_layer({testing::uniform(4, true), testing::uniform(4, true)});
+  stats.begin_text({0, 0, 0, 0}, {"a", "b", "c", "d"});
+  stats.on_attention(a.view(0, true));
+  AnalysisSummary s = stats.summary();
+  ASSERT_EQ(s.heads[1].pattern.pattern, analysis::Pattern::kMixed);
+
+  const nlohmann::json plain = analysis_json(s);
+  EXPECT_FALSE(plain.contains("probe"));
+  EXPECT_FALSE(plain["pattern_thresholds"].contains("induction"));
+  EXPECT_FALSE(plain["heads"][1]["pattern_scores"].contains("induction"));
+  EXPECT_FALSE(plain["layers"][0]["pattern_counts"].contains("induction"));
+  std::ostringstream plain_csv;
+  write_analysis_csv(plain_csv, s);
+  EXPECT_EQ(plain_csv.str().find("score_induction"), std::string::npos);
+
+  analysis::ProbeResult probe;
+  probe.options = {.n = 20, .batches = 4, .seed = 7};
+  probe.heads = {{.layer = 0, .head = 0, .duplicate_token_score = 0.1, .induction_score = 0.2},
+                 {.layer = 0, .head = 1, .duplicate_token_score = 0.0, .induction_score = 0.9}};
+  analysis::apply_probe_patterns(s, probe);
+  EXPECT_EQ(s.heads[0].pattern.pattern, analysis::Pattern::kMixed);
+  EXPECT_EQ(s.heads[1].pattern.pattern, analysis::Pattern::kInduction);
+
+  const nlohmann::json j = analysis_json(s);
+  EXPECT_EQ(j["probe"], nlohmann::json({{"n", 20}, {"batches", 4}, {"seed", 7}}));
+  EXPECT_EQ(j["pattern_thresholds"]["induction"], 0.5);
+  EXPECT_EQ(j["pattern_thresholds"]["duplicate"], 0.5);
+  EXPECT_EQ(j["heads"][1]["pattern"], "induction");
+  EXPECT_EQ(j["heads"][1]["pattern_scores"]["induction"], 0.9);
+  EXPECT_EQ(j["heads"][0]["pattern_scores"]["duplicate"], 0.1);
+  EXPECT_EQ(j["layers"][0]["pattern_counts"]["induction"], 1);
+  EXPECT_EQ(j["layers"][0]["pattern_counts"]["duplicate"], 0);
+  EXPECT_EQ(j["layers"][0]["pattern_counts"]["mixed"], 1);
+
+  std::ostringstream csv;
+  write_analysis_csv(csv, s);
+  const std::string text = csv.str();
+  const std::string header = text.substr(0, text.find('\n'));
+  EXPECT_NE(header.find(",score_broad,score_induction,score_duplicate"), std::string::npos)
+      << header;
+  EXPECT_NE(text.find("0,1,induction,"), std::string::npos) << text;
+
+  std::ostringstream table;
+  write_analysis_table(table, s);
+  EXPECT_NE(table.str().find("probe: BOS + 20 random tokens x 2, 4 batches, seed 7"),
+            std::string::npos)
+      << table.str();
+  EXPECT_NE(table.str().find("    0     1  induction"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("induction:1,mixed:1"), std::string::npos) << table.str();
+}
+
 TEST(AnalysisTable, OneRowPerHeadAndLayerWithPatternNames) {
   StreamingStats stats;
   const auto a = make_layer({testing::identity(3), testing::shifted_identity(3)});
