@@ -15,6 +15,7 @@
 #include "demo/demo_model.h"
 #include "io/json_file.h"
 #include "model/arch.h"
+#include "model/model.h"
 #include "tokenizer/unicode.h"
 
 namespace attnscope::cli {
@@ -25,8 +26,7 @@ std::filesystem::path resolve_model(const std::string& spec) {
 }
 
 ModelConfig load_model_config(const std::filesystem::path& folder) {
-  const nlohmann::json json = load_json_file((folder / "config.json").string());
-  return find_arch(json).parse_config(json);
+  return Model::read_config(folder.string());  // a folder's config.json or a GGUF's metadata
 }
 
 std::vector<InputText> read_inputs(const std::string& path) {

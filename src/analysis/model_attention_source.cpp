@@ -8,6 +8,7 @@
 #include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "io/gguf.h"
 #include "model/forward_memory.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
@@ -19,7 +20,11 @@ class ModelAttentionSource : public AttentionSource {
  public:
   ModelAttentionSource(const std::filesystem::path& folder, std::string name)
       : name_(std::move(name)), model_(Model::load(folder.string())), folder_(folder) {
-    if (has_tokenizer_files(folder)) tokenizer_.emplace(Tokenizer::load(folder));
+    if (looks_like_gguf(folder.string())) {
+      tokenizer_ = Tokenizer::from_gguf(GgufFile(folder.string()));  // none: ids only
+    } else if (has_tokenizer_files(folder)) {
+      tokenizer_.emplace(Tokenizer::load(folder));
+    }
   }
 
   std::string name() const override { return name_; }

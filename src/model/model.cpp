@@ -58,6 +58,14 @@ Model Model::load_gguf(const std::string& path) {
   return model;
 }
 
+ModelConfig Model::read_config(const std::string& folder_or_gguf) {
+  const nlohmann::json json =
+      looks_like_gguf(folder_or_gguf)
+          ? gguf_config_json(GgufFile(folder_or_gguf))
+          : load_json_file((std::filesystem::path(folder_or_gguf) / "config.json").string());
+  return find_arch(json).parse_config(json);
+}
+
 Model Model::from_source(const nlohmann::json& config_json, const TensorSource& source) {
   const ArchSpec& arch = find_arch(config_json);
   return from_parsed(arch, arch.parse_config(config_json), source);

@@ -62,6 +62,8 @@ class Model {
   // A GGUF file (architectures llama and qwen2; model/gguf_source.h): its weights read in place
   // in their ggml types.
   static Model load_gguf(const std::string& path);
+  // The config of a model folder (config.json) or a GGUF file (its metadata), without weights.
+  static ModelConfig read_config(const std::string& folder_or_gguf);
   // From a parsed config.json and tensors under their checkpoint names.
   static Model from_source(const nlohmann::json& config, const TensorSource& source);
   // Same, with the config parsed already (load_gguf adjusts it).

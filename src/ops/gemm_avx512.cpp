@@ -50,9 +50,11 @@ class AlignedBuffer {
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() (a self-initialised variable) as the
-// unused merge source; -Wmaybe-uninitialized reports it inside avx512fintrin.h.
+// unused merge source; -Wmaybe-uninitialized (-Wuninitialized under ASan) reports it inside
+// avx512fintrin.h.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"  // the same, as the ASan build reports it
 
 __mmask16 first_lanes(int64_t count) {
   if (count >= 16) return static_cast<__mmask16>(0xFFFF);

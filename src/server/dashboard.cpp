@@ -17,6 +17,7 @@
 #include "model/arch.h"
 #include "model/attention_store.h"
 #include "model/forward_memory.h"
+#include "model/model.h"
 #include "report/analysis_report.h"
 #include "report/encoding_report.h"
 #include "report/importance_report.h"
@@ -27,8 +28,7 @@ namespace {
 constexpr char kSep = '\x1f';  // between the parts of a cache key (never in an id)
 
 ModelConfig read_config(const std::filesystem::path& folder) {
-  const nlohmann::json json = load_json_file((folder / "config.json").string());
-  return find_arch(json).parse_config(json);
+  return Model::read_config(folder.string());  // a folder's config.json or a GGUF's metadata
 }
 
 const nlohmann::json& field(const nlohmann::json& request, const char* name) {
@@ -138,6 +138,8 @@ Dashboard::Dashboard(DashboardOptions options)
       if (id.empty() || id == "." || id == "..") {
         id = std::filesystem::weakly_canonical(spec).filename().string();
       }
+    } else if (std::filesystem::is_regular_file(folder, ec)) {
+      id = folder.stem().string();  // a GGUF file: its name less ".gguf"
     }
     add_model(id, spec, folder);
   }
@@ -162,7 +164,11 @@ Dashboard::Dashboard(DashboardOptions options)
     };
     std::vector<std::filesystem::path> folders;
     for (const auto& entry : std::filesystem::directory_iterator(options_.models_dir, ec)) {
-      if (!entry.is_directory(ec) || !std::filesystem::exists(entry.path() / "config.json", ec)) {
+      // A model folder (config.json) or a .gguf file; the id of a GGUF file is its name less
+      // the extension.
+      const bool gguf = entry.is_regular_file(ec) && entry.path().extension() == ".gguf";
+      if (!gguf &&
+          (!entry.is_directory(ec) || !std::filesystem::exists(entry.path() / "config.json", ec))) {
         continue;
       }
       if (!inside(entry.path())) {
@@ -174,7 +180,9 @@ Dashboard::Dashboard(DashboardOptions options)
     std::sort(folders.begin(), folders.end());
     for (const auto& folder : folders) {
       try {
-        add_model(folder.filename().string(), folder.string(), folder);
+        add_model(
+            folder.extension() == ".gguf" ? folder.stem().string() : folder.filename().string(),
+            folder.string(), folder);
       } catch (const Error& e) {
         warnings_.push_back(folder.string() + ": skipped: " + e.what());
       }

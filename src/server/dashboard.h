@@ -30,9 +30,9 @@
 namespace attnscope::server {
 
 struct DashboardOptions {
-  std::vector<std::string> models;  // --model specs: folder, Hugging Face id in the cache, "demo"
-  std::string models_dir;           // every folder in it holding a config.json; "" = none
-  int64_t max_tokens = 4096;        // longest text, in tokens (LimitError beyond)
+  std::vector<std::string> models;  // --model specs: folder, GGUF file, Hugging Face id, "demo"
+  std::string models_dir;     // every folder in it holding a config.json, and .gguf file; "" = none
+  int64_t max_tokens = 4096;  // longest text, in tokens (LimitError beyond)
   int64_t upload_max_tokens = 262144;  // all texts of one upload together
   size_t cache_bytes = size_t{512} << 20;
   LimiterOptions limiter{.running = 0, .waiting = 32};  // running 0: one per core
