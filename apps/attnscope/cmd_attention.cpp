@@ -76,7 +76,7 @@ void run(const AttentionOptions& opt) {
   const ForwardOptions forward_options{.hidden_states = opt.hidden_states, .logits = opt.logits};
   const auto tokens_count = static_cast<int64_t>(ids.size());
   enforce_memory_budget(config, 1, tokens_count, keep, forward_options,
-                        memory_budget(opt.max_memory), weight_bytes);
+                        memory_budget(opt.max_memory), weight_bytes, /*exact_weight_bytes=*/gguf);
 
   warn_past_trained_length(config, {tokens_count});
   const Model model = gguf ? Model::load_gguf(folder.string())

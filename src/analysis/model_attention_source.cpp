@@ -136,6 +136,11 @@ class ModelAttentionSource : public AttentionSource {
   }
 
   const Tokenizer& tokenizer() const {
+    if (!tokenizer_ && looks_like_gguf(folder_.string())) {
+      throw InputError("GGUF file " + folder_.string() +
+                       " has no tokenizer (tokenizer.ggml.model is none); give token ids with "
+                       "--ids");
+    }
     if (!tokenizer_) {
       throw InputError("model folder " + folder_.string() +
                        " has no tokenizer files (tokenizer.json, vocab.txt, vocab.json + "

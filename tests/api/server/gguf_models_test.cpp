@@ -17,7 +17,8 @@ namespace {
 
 std::vector<std::string> model_ids(TestServer& server) {
   std::vector<std::string> ids;
-  for (const auto& m : nlohmann::json::parse(server.get("/api/models").body).at("models")) {
+  const nlohmann::json reply = nlohmann::json::parse(server.get("/api/models").body);
+  for (const auto& m : reply.at("models")) {
     ids.push_back(m.at("id"));
   }
   return ids;

@@ -164,7 +164,9 @@ TEST(CliGguf, CompareTwoQuantizationsOfOneModel) {
   const auto same =
       run_cli({"compare", "--model", f32, "--model", f32, "--text", text, "--format", "json"});
   ASSERT_EQ(same.exit_code, 0) << same.error;
-  for (const auto& h : nlohmann::json::parse(same.out).at("heads")) {
+  const auto same_json = nlohmann::json::parse(same.out);
+  ASSERT_EQ(same_json.at("heads").size(), 40u);
+  for (const auto& h : same_json.at("heads")) {
     EXPECT_EQ(h.at("js").get<double>(), 0.0);
   }
 }
@@ -177,6 +179,37 @@ TEST(CliGguf, UnsupportedArchitectureIsOneLineError) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.error.find("GGUF architecture 'gpt2'"), std::string::npos) << r.error;
   EXPECT_EQ(r.error.find('\n'), r.error.size() - 1) << r.error;
+}
+
+// info counts a GGUF file's weights at the file's size (no 2-bytes-per-parameter floor: they stay
+// quantized in memory), plus the working memory of a run.
+TEST(CliGguf, InfoGivesTheMemoryOfARunAtFileSize) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  const std::string model = gguf(shared, "kquant-llama-q4_k");
+  const auto r = run_cli({"info", "--model", model, "--format", "json", "--tokens", "64,512"});
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("runnable"), true);
+  const uint64_t file_bytes = j.at("file_bytes");
+  // 4.5 bits per value: the file is far below 2 bytes per parameter.
+  EXPECT_LT(file_bytes, j.at("parameters").get<uint64_t>());
+  for (const auto& c : j.at("capture_cost")) {
+    EXPECT_EQ(c.at("weights_bytes").get<uint64_t>(), file_bytes);
+    EXPECT_EQ(c.at("streaming_total_bytes").get<uint64_t>(),
+              file_bytes + c.at("activation_bytes").get<uint64_t>());
+    EXPECT_GE(c.at("total_f32_bytes").get<uint64_t>(),
+              c.at("streaming_total_bytes").get<uint64_t>() +
+                  c.at("attention_f32_bytes").get<uint64_t>());
+  }
+  const auto table = run_cli({"info", "--model", model});
+  ASSERT_EQ(table.exit_code, 0) << table.error;
+  EXPECT_NE(table.out.find("memory of a run (weights mapped at the file's size"), std::string::npos)
+      << table.out;
+  const auto vocab = run_cli(
+      {"info", "--model", (shared / "models/llamacpp-vocab-gguf/ggml-vocab-gpt-2.gguf").string(),
+       "--format", "json"});
+  ASSERT_EQ(vocab.exit_code, 0) << vocab.error;
+  EXPECT_EQ(nlohmann::json::parse(vocab.out).at("runnable"), false);
 }
 
 }  // namespace
