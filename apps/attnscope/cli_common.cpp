@@ -179,9 +179,9 @@ uint64_t memory_budget(const std::string& option) {
 
 void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,
                            const KeepSpec& keep, const ForwardOptions& options, uint64_t budget,
-                           std::optional<uint64_t> weight_bytes) {
-  const MemoryEstimate need =
-      estimate_forward_memory(config, batch, tokens, keep, options, weight_bytes);
+                           std::optional<uint64_t> weight_bytes, bool exact_weight_bytes) {
+  const MemoryEstimate need = estimate_forward_memory(config, batch, tokens, keep, options,
+                                                      weight_bytes, exact_weight_bytes);
   if (need.total() <= budget) return;
 
   if (need.weights >= budget) {
@@ -193,7 +193,8 @@ void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tok
   if (keep.dtype == DType::kF32) {
     KeepSpec half = keep;
     half.dtype = DType::kF16;
-    const auto m = estimate_forward_memory(config, batch, tokens, half, options, weight_bytes);
+    const auto m = estimate_forward_memory(config, batch, tokens, half, options, weight_bytes,
+                                           exact_weight_bytes);
     if (m.total() <= budget) fits.push_back("--dtype f16 (" + format_bytes(m.total()) + ")");
   }
   // The most leading layers that fit, with the chosen heads and dtype.
@@ -202,8 +203,9 @@ void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tok
     KeepSpec fewer = keep;
     fewer.layers.clear();
     for (int l = 0; l < n; ++l) fewer.layers.push_back(l);
-    return estimate_forward_memory(config, batch, tokens, fewer, options, weight_bytes).total() <=
-           budget;
+    return estimate_forward_memory(config, batch, tokens, fewer, options, weight_bytes,
+                                   exact_weight_bytes)
+               .total() <= budget;
   };
   int64_t layers_that_fit = 0;
   for (int64_t hi_layers = config.num_hidden_layers; layers_that_fit < hi_layers;) {
@@ -223,7 +225,8 @@ void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tok
   int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
   while (lo < hi) {
     const int64_t mid = (lo + hi + 1) / 2;
-    if (estimate_forward_memory(config, batch, mid, keep, options, weight_bytes).total() <= budget)
+    if (estimate_forward_memory(config, batch, mid, keep, options, weight_bytes, exact_weight_bytes)
+            .total() <= budget)
       lo = mid;
     else
       hi = mid - 1;

@@ -73,10 +73,12 @@ void check_output_path(const std::string& path, bool force);
 
 // Throws LimitError when `estimate` exceeds `budget`, naming options that would fit: f16
 // attention, fewer layers, a shorter input. `weight_bytes`: the checkpoint's size when known
-// (weights are mapped as stored), else the weights count as f32.
+// (weights are mapped as stored), else the weights count as f32; `exact_weight_bytes` for a GGUF
+// file (estimate_forward_memory).
 void enforce_memory_budget(const ModelConfig& config, int64_t batch, int64_t tokens,
                            const KeepSpec& keep, const ForwardOptions& options, uint64_t budget,
-                           std::optional<uint64_t> weight_bytes = std::nullopt);
+                           std::optional<uint64_t> weight_bytes = std::nullopt,
+                           bool exact_weight_bytes = false);
 
 // --max-memory's value (empty = default_memory_budget()).
 uint64_t memory_budget(const std::string& option);

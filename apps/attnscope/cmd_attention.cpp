@@ -3,13 +3,16 @@
 //   input_ids I64 [T], attentions F32|F16 [layer, head, query_pos, key_pos] (the kept subset),
 //   special_tokens_mask I64 [T] (with --text), hidden_states F32 [L+1, T, D], logits F32 [T, V];
 // metadata: format, model, architecture, causal, layers, heads, text, tokens (JSON list).
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
+#include "io/gguf.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
 #include "model/attention_store.h"
@@ -44,12 +47,16 @@ std::string index_list(const std::vector<int>& values) {
 void run(const AttentionOptions& opt) {
   check_output_path(opt.out, opt.force);
   const ResolvedModel resolved = resolve_model(opt.model);
-  const ModelConfig& config = folder_config(resolved, "attention");
+  const ModelConfig& config = run_config(resolved, "attention");
   const std::filesystem::path& folder = resolved.path;
   // Headers only (the weights are mapped, read in place by the forward pass): a folder without
   // weights is refused here, before the tokenizer or any weight is touched.
-  SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint::open(folder.string());
-  const uint64_t weight_bytes = checkpoint.stored_bytes();
+  // A GGUF file (mapped as it is) weighs its size.
+  const bool gguf = resolved.kind == ModelKind::kGgufFile;
+  std::optional<SafetensorsCheckpoint> checkpoint;
+  if (!gguf) checkpoint.emplace(SafetensorsCheckpoint::open(folder.string()));
+  const uint64_t weight_bytes =
+      gguf ? std::filesystem::file_size(folder) : checkpoint->stored_bytes();
 
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
@@ -71,11 +78,12 @@ void run(const AttentionOptions& opt) {
   const ForwardOptions forward_options{.hidden_states = opt.hidden_states, .logits = opt.logits};
   const auto tokens_count = static_cast<int64_t>(ids.size());
   enforce_memory_budget(config, 1, tokens_count, keep, forward_options,
-                        memory_budget(opt.max_memory), weight_bytes);
+                        memory_budget(opt.max_memory), weight_bytes, /*exact_weight_bytes=*/gguf);
 
   warn_past_trained_length(config, {tokens_count});
   const Model model =
-      Model::from_source(resolved.config_json, CheckpointSource(std::move(checkpoint)));
+      gguf ? Model::load_gguf(folder.string())
+           : Model::from_source(resolved.config_json, CheckpointSource(std::move(*checkpoint)));
   for (const auto& name : model.unused_tensors()) {
     std::cerr << "attnscope: warning: unused tensor '" << name << "'\n";
   }

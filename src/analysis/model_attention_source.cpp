@@ -8,6 +8,7 @@
 #include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "io/gguf.h"
 #include "io/safetensors.h"
 #include "model/forward_memory.h"
 #include "model/model.h"
@@ -19,14 +20,15 @@ namespace {
 
 class ModelAttentionSource : public AttentionSource {
  public:
-  // `config_json`: the folder's config.json, already read by resolve_model.
-  ModelAttentionSource(const std::filesystem::path& folder, const nlohmann::json& config_json,
-                       std::string name)
-      : name_(std::move(name)),
-        model_(Model::from_source(config_json,
-                                  CheckpointSource(SafetensorsCheckpoint::open(folder.string())))),
-        folder_(folder) {
-    if (has_tokenizer_files(folder)) tokenizer_.emplace(Tokenizer::load(folder));
+  // `model`: resolved with its config (config.json as read by resolve_model, or a GGUF file's
+  // metadata mapped onto one).
+  explicit ModelAttentionSource(const ResolvedModel& model)
+      : name_(model.spec), model_(load(model)), folder_(model.path) {
+    if (model.kind == ModelKind::kGgufFile) {
+      tokenizer_ = Tokenizer::from_gguf(GgufFile(folder_.string()));  // none: ids only
+    } else if (has_tokenizer_files(folder_)) {
+      tokenizer_.emplace(Tokenizer::load(folder_));
+    }
   }
 
   std::string name() const override { return name_; }
@@ -139,12 +141,23 @@ class ModelAttentionSource : public AttentionSource {
   }
 
   const Tokenizer& tokenizer() const {
+    if (!tokenizer_ && looks_like_gguf(folder_.string())) {
+      throw InputError("GGUF file " + folder_.string() +
+                       " has no tokenizer (tokenizer.ggml.model is none); give token ids with "
+                       "--ids");
+    }
     if (!tokenizer_) {
       throw InputError("model folder " + folder_.string() +
                        " has no tokenizer files (tokenizer.json, vocab.txt, vocab.json + "
                        "merges.txt or tokenizer.model); give token ids with --ids");
     }
     return *tokenizer_;
+  }
+
+  static Model load(const ResolvedModel& model) {
+    if (model.kind == ModelKind::kGgufFile) return Model::load_gguf(model.path.string());
+    return Model::from_source(model.config_json,
+                              CheckpointSource(SafetensorsCheckpoint::open(model.path.string())));
   }
 
   std::filesystem::path folder_;
@@ -155,19 +168,11 @@ class ModelAttentionSource : public AttentionSource {
 }  // namespace
 
 std::unique_ptr<AttentionSource> open_model_source(const ResolvedModel& model) {
-  switch (model.kind) {
-    case ModelKind::kFolder: {
-      if (model.config_json.is_null()) {  // resolved without read_config
-        return open_model_source(resolve_model(model.spec));
-      }
-      return std::make_unique<ModelAttentionSource>(model.path, model.config_json, model.spec);
-    }
-    case ModelKind::kGgufFile:
-      break;
+  if (model.config_json.is_null() && model.config_error.empty()) {  // resolved without read_config
+    return open_model_source(resolve_model(model.spec));
   }
-  throw UnsupportedError(model.spec +
-                         ": running a GGUF model is not supported yet; `attnscope info` and "
-                         "`tokenize` read it, and a model folder (config.json + safetensors) runs");
+  run_config(model, "the model run");  // UnsupportedError for a GGUF file attnscope cannot run
+  return std::make_unique<ModelAttentionSource>(model);
 }
 
 }  // namespace attnscope::analysis

@@ -144,20 +144,48 @@ void dequantize_hf_rows(const GgufFile& file, const GgufTensorInfo& info, bool p
   }
 }
 
+namespace {
+
+constexpr std::pair<std::string_view, std::string_view> kTopNames[] = {
+    {"model.embed_tokens.weight", "token_embd.weight"},
+    {"model.norm.weight", "output_norm.weight"},
+    {"lm_head.weight", "output.weight"}};
+constexpr std::pair<std::string_view, std::string_view> kLayerNames[] = {
+    {"input_layernorm", "attn_norm"},    {"self_attn.q_proj", "attn_q"},
+    {"self_attn.k_proj", "attn_k"},      {"self_attn.v_proj", "attn_v"},
+    {"self_attn.o_proj", "attn_output"}, {"post_attention_layernorm", "ffn_norm"},
+    {"mlp.gate_proj", "ffn_gate"},       {"mlp.up_proj", "ffn_up"},
+    {"mlp.down_proj", "ffn_down"}};
+
+}  // namespace
+
+std::optional<std::string> hf_tensor_name(std::string_view gguf_name) {
+  for (const auto& [hf, gg] : kTopNames) {
+    if (gguf_name == gg) return std::string(hf);
+  }
+  const std::string_view prefix = "blk.";
+  if (gguf_name.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view rest = gguf_name.substr(prefix.size());
+  size_t digits = 0;
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9 || digits >= rest.size() || rest[digits] != '.')
+    return std::nullopt;
+  const std::string_view layer = rest.substr(0, digits);
+  rest = rest.substr(digits + 1);
+  for (const auto& [hf, gg] : kLayerNames) {
+    if (rest.substr(0, gg.size()) != gg) continue;
+    const std::string_view suffix = rest.substr(gg.size());
+    if (suffix != ".weight" && suffix != ".bias") continue;
+    return "model.layers." + std::string(layer) + "." + std::string(hf) + std::string(suffix);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> gguf_tensor_name(std::string_view hf_name) {
-  static const std::pair<std::string_view, std::string_view> kTop[] = {
-      {"model.embed_tokens.weight", "token_embd.weight"},
-      {"model.norm.weight", "output_norm.weight"},
-      {"lm_head.weight", "output.weight"}};
-  for (const auto& [hf, gg] : kTop) {
+  for (const auto& [hf, gg] : kTopNames) {
     if (hf_name == hf) return std::string(gg);
   }
-  static const std::pair<std::string_view, std::string_view> kLayer[] = {
-      {"input_layernorm", "attn_norm"},    {"self_attn.q_proj", "attn_q"},
-      {"self_attn.k_proj", "attn_k"},      {"self_attn.v_proj", "attn_v"},
-      {"self_attn.o_proj", "attn_output"}, {"post_attention_layernorm", "ffn_norm"},
-      {"mlp.gate_proj", "ffn_gate"},       {"mlp.up_proj", "ffn_up"},
-      {"mlp.down_proj", "ffn_down"}};
+  const auto& kLayer = kLayerNames;
   const std::string_view prefix = "model.layers.";
   if (hf_name.substr(0, prefix.size()) != prefix) return std::nullopt;
   std::string_view rest = hf_name.substr(prefix.size());

@@ -59,6 +59,11 @@ void dequantize_hf_rows(const GgufFile& file, const GgufTensorInfo& info, bool p
 // nullopt for a name outside the mapping.
 std::optional<std::string> gguf_tensor_name(std::string_view hf_name);
 
+// The inverse of gguf_tensor_name: "blk.3.attn_q.weight" ->
+// "model.layers.3.self_attn.q_proj.weight", "output.weight" -> "lm_head.weight"; nullopt for a GGUF
+// name outside the mapping.
+std::optional<std::string> hf_tensor_name(std::string_view gguf_name);
+
 // True for the tensors llama.cpp's converter permutes in architecture "llama": the q and k
 // projection weights (and biases).
 bool is_llama_permuted(std::string_view gguf_name);

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "io/gguf.h"
 #include "io/hub_download.h"
 
 namespace attnscope {
@@ -137,10 +138,11 @@ fs::path resolve_model_path(std::string_view spec_view) {
   std::error_code ec;
   const fs::path as_path(spec);
   if (fs::is_directory(as_path, ec)) return require_config(as_path, "folder " + spec);
+  if (fs::is_regular_file(as_path, ec) && looks_like_gguf(spec)) return as_path;  // a GGUF file
   if (fs::exists(as_path, ec)) {
     throw IoError(spec,
-                  "is a file; a model is a folder holding config.json and the weights (or a "
-                  ".gguf file)");
+                  "is a file; a model is a folder holding config.json and the weights, or a "
+                  ".gguf file");
   }
 
   // Not a local path: a Hub id "[org/]name[@revision]".

@@ -21,7 +21,8 @@
 
 namespace attnscope {
 
-// Resolves `spec` to a folder containing config.json. Throws InputError for an empty or
+// Resolves `spec` to a folder containing config.json, or to a GGUF file given by its path
+// (looks_like_gguf; Model::load reads both). Throws InputError for an empty or
 // malformed spec, and IoError (saying every place it looked, what the folder lacks, or why the
 // download failed) otherwise.
 std::filesystem::path resolve_model_path(std::string_view spec);

@@ -18,7 +18,8 @@ std::string MemoryEstimate::describe() const {
 
 MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch, int64_t tokens,
                                        const KeepSpec& keep, const ForwardOptions& options,
-                                       std::optional<uint64_t> weight_bytes) {
+                                       std::optional<uint64_t> weight_bytes,
+                                       bool exact_weight_bytes) {
   MemoryEstimate m;
   int64_t parameters = 0;
   for (const ExpectedTensor& t : expected_tensors(arch_by_family(config.family), config, false)) {
@@ -27,7 +28,8 @@ MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch,
   // With the file size: the file as mapped, but never less than the config's tensors at 2 bytes
   // each (a config describing more than the file holds fails at load anyway, and is refused
   // here first, before anything is read). Without: every parameter as f32.
-  const long double at_least = static_cast<long double>(parameters) * 2;
+  const long double at_least =
+      exact_weight_bytes && weight_bytes ? 0.0L : static_cast<long double>(parameters) * 2;
   m.weights = weight_bytes ? std::max(*weight_bytes, saturate_bytes(at_least))
                            : saturate_bytes(static_cast<long double>(parameters) * sizeof(float));
   m.activations = forward_activation_bytes(config, batch, tokens);

@@ -43,8 +43,12 @@ uint64_t forward_activation_bytes(const ModelConfig& config, int64_t batch, int6
 
 // `keep` as for AttentionStore; its layer/head lists must already be valid for the model.
 // `weight_bytes`: the checkpoint's size (SafetensorsCheckpoint::stored_bytes()), when known.
+// `exact_weight_bytes`: weight_bytes is the whole truth, with no floor of 2 bytes per parameter (a
+// GGUF file, whose tensors were checked against the hyper-parameters: a 4-bit file holds about
+// 0.6 bytes per parameter).
 MemoryEstimate estimate_forward_memory(const ModelConfig& config, int64_t batch, int64_t tokens,
                                        const KeepSpec& keep, const ForwardOptions& options,
-                                       std::optional<uint64_t> weight_bytes = std::nullopt);
+                                       std::optional<uint64_t> weight_bytes = std::nullopt,
+                                       bool exact_weight_bytes = false);
 
 }  // namespace attnscope

@@ -6,9 +6,11 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "io/gguf.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
 #include "model/arch.h"
+#include "model/gguf_source.h"
 
 namespace attnscope {
 
@@ -39,16 +41,39 @@ ForwardInput ForwardInput::padded(const std::vector<std::vector<int64_t>>& seque
 }
 
 Model Model::load(const std::string& folder) {
+  if (looks_like_gguf(folder)) return load_gguf(folder);
   const std::filesystem::path dir(folder);
   const nlohmann::json config = load_json_file((dir / "config.json").string());
   const CheckpointSource source(SafetensorsCheckpoint::open(folder));
   return from_source(config, source);
 }
 
+Model Model::load_gguf(const std::string& path) {
+  auto file = std::make_shared<const GgufFile>(path);
+  const nlohmann::json config_json = gguf_config_json(*file);
+  const ArchSpec& arch = find_arch(config_json);
+  const GgufTensorSource source(file);  // llama's q/k rows read back in Hugging Face order
+  Model model = from_parsed(arch, arch.parse_config(config_json), source);
+  model.gguf_path_ = path;
+  return model;
+}
+
+ModelConfig Model::read_config(const std::string& folder_or_gguf) {
+  const nlohmann::json json =
+      looks_like_gguf(folder_or_gguf)
+          ? gguf_config_json(GgufFile(folder_or_gguf))
+          : load_json_file((std::filesystem::path(folder_or_gguf) / "config.json").string());
+  return find_arch(json).parse_config(json);
+}
+
 Model Model::from_source(const nlohmann::json& config_json, const TensorSource& source) {
   const ArchSpec& arch = find_arch(config_json);
+  return from_parsed(arch, arch.parse_config(config_json), source);
+}
+
+Model Model::from_parsed(const ArchSpec& arch, ModelConfig config, const TensorSource& source) {
   Model model;
-  model.config_ = arch.parse_config(config_json);
+  model.config_ = std::move(config);
   WeightReader reader(source, std::string(arch.base_prefix), arch.ignored_tensors());
   model.weights_ = arch.load_weights(reader, model.config_);
   // ATTNSCOPE_WEIGHTS=copy: every matrix as an owned f32 [out, in] copy, as before weights were

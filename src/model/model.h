@@ -51,13 +51,23 @@ struct ForwardResult {
   Tensor logits;  // [batch, token, vocab]
 };
 
+struct ArchSpec;
+
 class Model {
  public:
-  // A folder with config.json and model.safetensors (or a sharded index). Throws IoError,
-  // FormatError, ConfigError, UnsupportedError (unknown architecture), ShapeError.
+  // A folder with config.json and model.safetensors (or a sharded index), or a GGUF file
+  // (looks_like_gguf: load_gguf). Throws IoError, FormatError, ConfigError, UnsupportedError
+  // (unknown architecture), ShapeError.
   static Model load(const std::string& folder);
+  // A GGUF file (architectures llama and qwen2; model/gguf_source.h): its weights read in place
+  // in their ggml types.
+  static Model load_gguf(const std::string& path);
+  // The config of a model folder (config.json) or a GGUF file (its metadata), without weights.
+  static ModelConfig read_config(const std::string& folder_or_gguf);
   // From a parsed config.json and tensors under their checkpoint names.
   static Model from_source(const nlohmann::json& config, const TensorSource& source);
+  // Same, with the config parsed already (load_gguf adjusts it).
+  static Model from_parsed(const ArchSpec& arch, ModelConfig config, const TensorSource& source);
 
   const ModelConfig& config() const { return config_; }
   const ModelWeights& weights() const { return weights_; }
@@ -66,6 +76,8 @@ class Model {
   const std::vector<std::string>& unused_tensors() const { return unused_; }
   // The dtype most weights were stored in (they are f32 in memory).
   DType weight_dtype() const { return weight_dtype_; }
+  // The GGUF file the model was loaded from, or "" (a safetensors checkpoint).
+  const std::string& gguf_path() const { return gguf_path_; }
   int64_t parameter_count() const { return weights_.parameter_count(); }
   bool has_lm_head() const { return weights_.has_lm_head(); }
 
@@ -81,6 +93,7 @@ class Model {
   ModelWeights weights_;
   std::vector<std::string> unused_;
   DType weight_dtype_ = DType::kF32;
+  std::string gguf_path_;
 };
 
 // Checks ids, mask and token types against the config (InputError saying what and where).

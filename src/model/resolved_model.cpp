@@ -8,6 +8,7 @@
 #include "io/json_file.h"
 #include "io/model_source.h"
 #include "model/arch.h"
+#include "model/gguf_source.h"
 
 namespace attnscope {
 
@@ -25,6 +26,15 @@ ResolvedModel resolve_model(std::string_view spec, const ResolveOptions& options
     }
     out.kind = ModelKind::kGgufFile;
     out.path = out.spec;
+    if (options.read_config) {
+      try {
+        out.config_json = gguf_config_json(GgufFile(out.spec));
+        out.config = find_arch(out.config_json).parse_config(out.config_json);
+      } catch (const UnsupportedError& e) {  // the file is still readable (info, tokenize)
+        out.config_json = nullptr;
+        out.config_error = e.what();
+      }
+    }
     return out;
   } else {
     out.path = resolve_model_path(spec);
@@ -36,11 +46,9 @@ ResolvedModel resolve_model(std::string_view spec, const ResolveOptions& options
   return out;
 }
 
-const ModelConfig& folder_config(const ResolvedModel& model, std::string_view what) {
-  if (model.kind == ModelKind::kGgufFile) {
-    throw UnsupportedError(model.spec + ": " + std::string(what) +
-                           " needs a model folder (config.json + safetensors); running a GGUF "
-                           "file is not supported yet (`attnscope info` and `tokenize` read it)");
+const ModelConfig& run_config(const ResolvedModel& model, std::string_view what) {
+  if (!model.config && !model.config_error.empty()) {
+    throw UnsupportedError(std::string(what) + ": " + model.config_error);
   }
   if (!model.config) throw ConfigError("config.json", model.spec + " was resolved without it");
   return *model.config;

@@ -9,7 +9,7 @@
 //
 //   const ResolvedModel model = resolve_model("gpt2");       // folder in the HF cache
 //   if (model.kind == ModelKind::kFolder) std::cout << model.config->describe();
-//   const ResolvedModel gguf = resolve_model("stories-q4_0.gguf");   // kind kGgufFile, no config
+//   const ResolvedModel gguf = resolve_model("stories-q4_0.gguf");   // kind kGgufFile
 #pragma once
 
 #include <filesystem>
@@ -32,11 +32,13 @@ struct ResolvedModel {
   ModelKind kind = ModelKind::kFolder;
   std::filesystem::path path;  // the folder, or the .gguf file
   bool demo = false;           // the built-in demo model
-  // kFolder with ResolveOptions::read_config: config.json as read and as parsed by its ArchSpec.
-  // Empty for a GGUF file (its hyper-parameters are metadata: io/gguf_model.h) and when not
-  // asked for.
+  // With ResolveOptions::read_config: config.json as read (for a GGUF file, the one its metadata
+  // maps to: model/gguf_source.h) and as parsed by its ArchSpec. Empty when not asked for, and
+  // for a GGUF file of an architecture attnscope does not run (`config_error` says why; `info`
+  // and `tokenize` still read such a file).
   nlohmann::json config_json;
   std::optional<ModelConfig> config;
+  std::string config_error;
 };
 
 struct ResolveOptions {
@@ -50,9 +52,9 @@ struct ResolveOptions {
 // errors when read_config.
 ResolvedModel resolve_model(std::string_view spec, const ResolveOptions& options = {});
 
-// The parsed config of a model that runs from a folder. UnsupportedError naming `what` (the
-// command or feature) for a GGUF file, whose forward pass is not wired yet; ConfigError when it
-// was resolved without read_config.
-const ModelConfig& folder_config(const ResolvedModel& model, std::string_view what);
+// The parsed config of a model that is to run. UnsupportedError naming `what` (the command or
+// feature) for a GGUF file of an architecture attnscope does not run; ConfigError when it was
+// resolved without read_config.
+const ModelConfig& run_config(const ResolvedModel& model, std::string_view what);
 
 }  // namespace attnscope

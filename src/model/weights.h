@@ -32,6 +32,11 @@ class Weight {
   // the Weight): `data` holds shape's elements of `dtype`, row-major.
   static Weight in_place(std::shared_ptr<const void> owner, const void* data, DType dtype,
                          Shape shape);
+  // A GGUF tensor where it lies: rows of ggml type `type` (block-quantized or F32/F16/BF16),
+  // `shape` in numpy order ([out, in] for a matrix). Quantized rows are dequantized by the GEMM
+  // while it packs or streams them, and by copy_row for embedding lookups.
+  static Weight in_place_ggml(std::shared_ptr<const void> owner, const void* data, GgmlType type,
+                              Shape shape);
 
   // The logical shape: [out, in] for a matrix, whatever the storage.
   const Shape& shape() const { return shape_; }
@@ -39,7 +44,10 @@ class Weight {
   size_t rank() const { return shape_.size(); }
   int64_t numel() const { return parts_.empty() ? 0 : shape_numel(shape_); }
   bool empty() const { return parts_.empty(); }
+  // The element type (kF32 for a block-quantized weight, whose parts carry their ggml types).
   DType dtype() const { return dtype_; }
+  // True when the rows are ggml blocks (a quantized GGUF tensor, or parts of several types).
+  bool quantized() const { return blocks_; }
   // True when the values are read where the source keeps them (no copy was made).
   bool is_view() const { return view_; }
   // The f32 array when the Weight is one contiguous f32 [out, in] block (no transpose, one
@@ -71,13 +79,21 @@ class Weight {
   Weight transposed() const;
   // Rows of several [rows_i, cols] matrices stacked into [sum rows_i, cols].
   static Weight stack_rows(std::initializer_list<const Weight*> parts);
+  // Each group of `group` rows read as its even rows, then its odd rows (a stride over the stored
+  // rows, nothing copied): llama.cpp's converter stores a q/k head's Hugging Face rows
+  // (i, i + d/2) as rows (2i, 2i + 1); interleaved_halves(d) reads them back in Hugging Face
+  // order. One stored [rows, cols] tensor only.
+  Weight interleaved_halves(int64_t group) const;
   // The rows [first, first + count) of each range, in order, as one matrix.
   Weight select_rows(const std::vector<std::pair<int64_t, int64_t>>& ranges) const;
 
  private:
+  void vector_to_f32(int64_t count, float* out) const;  // a 1-D weight's values
+
   Shape shape_;
   DType dtype_ = DType::kF32;
   bool in_out_ = false;  // stored [in, out]
+  bool blocks_ = false;  // ops::WeightView::blocks: rows of ggml types, per part
   bool view_ = false;
   std::vector<ops::WeightPart> parts_;
   std::vector<std::shared_ptr<const void>> owners_;

@@ -114,15 +114,45 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias) {
   }
 }
 
+namespace {
+
+// Bytes of one row of `in` values of a ggml type (in is a whole number of its blocks).
+size_t ggml_row_bytes(GgmlType type, int64_t in) {
+  const GgmlTypeTraits& t = ggml_type_traits(type);
+  return static_cast<size_t>(in / t.block_size * t.type_size);
+}
+
+}  // namespace
+
 const void* WeightView::row(int64_t o) const {
   for (const WeightPart& part : parts) {
     if (o < part.rows) {
+      const size_t row_bytes =
+          blocks ? ggml_row_bytes(part.type, in) : static_cast<size_t>(in) * dtype_size(dtype);
       return static_cast<const std::byte*>(part.data) +
-             static_cast<size_t>(o * in) * dtype_size(dtype);
+             static_cast<size_t>(o * part.stride) * row_bytes;
     }
     o -= part.rows;
   }
   return nullptr;  // o >= out: a caller bug
+}
+
+void WeightView::row_to_f32(int64_t o, int64_t k0, int64_t count, float* dst) const {
+  if (!blocks) {
+    const auto* r = static_cast<const std::byte*>(row(o));
+    convert_to_f32(dtype, r + static_cast<size_t>(k0) * dtype_size(dtype),
+                   static_cast<size_t>(count), dst);
+    return;
+  }
+  for (const WeightPart& part : parts) {
+    if (o < part.rows) {
+      const auto* r = static_cast<const std::byte*>(part.data) +
+                      static_cast<size_t>(o * part.stride) * ggml_row_bytes(part.type, in);
+      dequantize_row_range(part.type, r, k0, count, dst);
+      return;
+    }
+    o -= part.rows;
+  }
 }
 
 namespace {
@@ -141,7 +171,7 @@ void linear_blas_converted(const float* x, int64_t rows, int64_t in, const Weigh
   }
   const int64_t block = std::max<int64_t>(16, (int64_t{1} << 20) / std::max<int64_t>(in, 1));
   std::vector<float> buffer(static_cast<size_t>(std::min(block, out) * in));
-  const size_t element = dtype_size(w.dtype);
+  const size_t element = w.blocks ? 0 : dtype_size(w.dtype);
   for (int64_t o0 = 0; o0 < out; o0 += block) {
     const int64_t cols = std::min(block, out - o0);
     if (w.in_out) {  // buffer [in, cols]: columns o0.. of every stored row
@@ -152,9 +182,12 @@ void linear_blas_converted(const float* x, int64_t rows, int64_t in, const Weigh
       }
       gemm(false, false, rows, cols, in, 1.0f, x, in, buffer.data(), cols, 1.0f, y + o0, out);
     } else {  // buffer [cols, in]: rows o0.. of W
-      for (int64_t j = 0; j < cols; ++j) {
-        convert_to_f32(w.dtype, w.row(o0 + j), static_cast<size_t>(in), buffer.data() + j * in);
-      }
+      parallel_for(cols, std::max<int64_t>(1, 16384 / std::max<int64_t>(in, 1)),
+                   [&](int64_t first, int64_t last) {
+                     for (int64_t j = first; j < last; ++j) {
+                       w.row_to_f32(o0 + j, 0, in, buffer.data() + j * in);
+                     }
+                   });
       gemm(false, true, rows, cols, in, 1.0f, x, in, buffer.data(), in, 1.0f, y + o0, out);
     }
   }
@@ -169,7 +202,20 @@ void linear(const float* x, int64_t rows, int64_t in, const WeightView& weight, 
                      std::to_string(weight.in) + "], expected [" + std::to_string(out) + ", " +
                      std::to_string(in) + "]");
   }
-  if (weight.dtype != DType::kF32 && weight.dtype != DType::kF16 && weight.dtype != DType::kBF16) {
+  if (weight.blocks) {
+    for (const WeightPart& part : weight.parts) {
+      const GgmlTypeTraits& t = ggml_type_traits(part.type);
+      if (!t.dequantizable) {
+        throw UnsupportedError("the GEMM cannot dequantize ggml type " + std::string(t.name));
+      }
+      if (in % t.block_size != 0) {
+        throw ShapeError("linear: rows of " + std::to_string(in) + " values are not whole " +
+                         std::string(t.name) + " blocks of " + std::to_string(t.block_size));
+      }
+    }
+    if (weight.in_out) throw ShapeError("linear: a block-quantized weight cannot be [in, out]");
+  } else if (weight.dtype != DType::kF32 && weight.dtype != DType::kF16 &&
+             weight.dtype != DType::kBF16) {
     throw UnsupportedError("the GEMM reads F32, F16 and BF16 weights, not " +
                            std::string(dtype_name(weight.dtype)));
   }

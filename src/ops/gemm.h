@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/dtype.h"
+#include "ops/ggml_quant.h"
 
 namespace attnscope::ops {
 
@@ -40,26 +41,41 @@ void linear(const float* x, int64_t rows, int64_t in, const float* weight, const
 // while packing or streaming, exactly, so the products equal those of an f32 copy), stored either
 // as [out, in] rows or as GPT-2's Conv1D [in, out] (`in_out`), and for [out, in] as several runs
 // of rows in different places (separate q, k and v projections; GPT-NeoX's per-head groups).
+//
+// GGUF tensors (`blocks`): each row is a run of ggml blocks (Q4_K, Q8_0, ...; ops/ggml_quant.h),
+// each part with its own type (llama.cpp's mixed files quantize q, k and v differently). The
+// kernels dequantize a row's K-slice or a few whole rows at a time, as they pack or stream, so
+// the matrix stays at its file size; the values are ggml's reference dequantization, exactly.
 struct WeightPart {
-  int64_t rows = 0;            // consecutive output rows of W held here
-  const void* data = nullptr;  // [rows, in] row-major (or the whole [in, out] with in_out)
+  int64_t rows = 0;                // consecutive output rows of W held here
+  const void* data = nullptr;      // [rows, in] row-major (or the whole [in, out] with in_out)
+  GgmlType type = GgmlType::kF32;  // the rows' ggml type; read only when the view is `blocks`
+  // Row i of the part is stored row i * stride from `data` (2: every other row, how llama.cpp's
+  // converter interleaves the halves of a q/k head; [out, in] only).
+  int64_t stride = 1;
 };
 
 struct WeightView {
-  DType dtype = DType::kF32;  // F32, F16 or BF16
+  DType dtype = DType::kF32;  // F32, F16 or BF16 (unused with `blocks`)
   bool in_out = false;        // stored [in, out]: W(o, i) at data[i * out + o]; one part
   int64_t out = 0;
   int64_t in = 0;
   std::span<const WeightPart> parts;  // their rows add up to `out`
+  bool blocks = false;  // rows of ggml types, one per part (WeightPart::type); [out, in] only
 
-  // Row o (< out) of an [out, in] view: `in` elements of `dtype`.
+  // Row o (< out) of an [out, in] view: `in` elements of `dtype` (or the part's ggml row).
   const void* row(int64_t o) const;
+  // Values [k0, k0 + count) of row o as f32 (any [out, in] view; with `blocks`, k0 and count
+  // whole blocks of the row's type: multiples of 256 always are).
+  void row_to_f32(int64_t o, int64_t k0, int64_t count, float* dst) const;
   // True when W is one f32 [out, in] or [in, out] array (BLAS reads it directly).
-  bool plain_f32() const { return dtype == DType::kF32 && parts.size() == 1; }
+  bool plain_f32() const {
+    return !blocks && dtype == DType::kF32 && parts.size() == 1 && parts[0].stride == 1;
+  }
 };
 
 // linear() for any WeightView. out and in must match the view's; UnsupportedError for a dtype
-// other than F32, F16 and BF16.
+// other than F32, F16 and BF16, or a ggml type ops/ggml_quant.h cannot dequantize.
 void linear(const float* x, int64_t rows, int64_t in, const WeightView& weight, const float* bias,
             int64_t out, float* y);
 

@@ -52,9 +52,11 @@ class AlignedBuffer {
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() (a self-initialised variable) as the
-// unused merge source; -Wmaybe-uninitialized reports it inside avx512fintrin.h.
+// unused merge source; -Wmaybe-uninitialized (-Wuninitialized under ASan) reports it inside
+// avx512fintrin.h.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"  // the same, as the ASan build reports it
 #endif
 
 __mmask16 first_lanes(int64_t count) {
@@ -311,10 +313,53 @@ void pack_weight_panel(const WeightView& w, int64_t n0, int64_t cols, int64_t k0
   }
 }
 
+// pack_weight_panel for a view of ggml rows (WeightView::blocks): each row's K-slice is
+// dequantized into the staging block (k0 and kc are multiples of 256, so whole blocks of every
+// type), then transposed into the panel.
+void pack_blocks_panel(const WeightView& w, int64_t n0, int64_t cols, int64_t k0, int64_t kc,
+                       float* out, float* staging) {
+  for (int64_t half = 0; half < kNr; half += 16) {
+    const int64_t rows = std::min<int64_t>(16, cols - half);
+    for (int64_t j = 0; j < rows; ++j) w.row_to_f32(n0 + half + j, k0, kc, staging + j * kKc);
+    for (int64_t p = 0; p < kc; p += 16) {
+      transpose_block(staging + p, kKc, rows, std::min<int64_t>(16, kc - p), out + p * kNr + half,
+                      kNr, first_lanes(16));
+    }
+  }
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 #endif
+
+// small_rows for a view of ggml rows: each quad of weight rows is dequantized whole into a
+// per-thread buffer (4 x k floats) and multiplied as f32 rows.
+void small_rows_blocks(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                       const WeightView& w, const float* bias, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  const int64_t quads = ceil_div(n, 4);
+  parallel_for(quads, 4, [&](int64_t first, int64_t last) {
+    thread_local AlignedBuffer rows_buffer;
+    float* rows = rows_buffer.get(4 * k);
+    for (int64_t quad = first; quad < last; ++quad) {
+      const int64_t j0 = quad * 4;
+      const int64_t w_count = std::min<int64_t>(4, n - j0);
+      const void* w_rows[4];
+      for (int64_t q = 0; q < 4; ++q) {
+        if (q < w_count) w.row_to_f32(j0 + q, 0, k, rows + q * k);
+        w_rows[q] = rows + (q < w_count ? q : 0) * k;
+      }
+      for (int64_t i0 = 0; i0 < m; i0 += 4) {
+        const int64_t a_count = std::min<int64_t>(4, m - i0);
+        const float* a_rows[4];
+        for (int64_t r = 0; r < 4; ++r) a_rows[r] = a + (i0 + (r < a_count ? r : 0)) * lda;
+        small_rows_tile<DType::kF32>(k, a_rows, a_count, w_rows, w_count, bias, c + i0 * ldc, ldc,
+                                     j0);
+      }
+    }
+  });
+}
 
 template <DType D>
 void small_rows(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const WeightView& w,
@@ -418,6 +463,17 @@ void packed_weight_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t
       Triangle::kNone);
 }
 
+void packed_blocks_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                        const WeightView& w, const float* bias, float* c, int64_t ldc) {
+  const auto pack = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, float* out) {
+    thread_local AlignedBuffer staging_buffer;
+    pack_blocks_panel(w, n0, cols, k0, kc, out, staging_buffer.get(16 * kKc));
+  };
+  packed_gemm(
+      m, n, k, 1.0f, a, lda, pack, [](int64_t, int64_t, int64_t, int64_t) {}, bias, c, ldc,
+      Triangle::kNone);
+}
+
 }  // namespace
 
 void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
@@ -438,6 +494,10 @@ void gemm_nt_small_rows_avx512(int64_t m, int64_t n, int64_t k, const float* a, 
 void linear_weight_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                           const WeightView& w, const float* bias, float* c, int64_t ldc,
                           bool use_small_rows) {
+  if (w.blocks) {
+    if (use_small_rows) return small_rows_blocks(m, n, k, a, lda, w, bias, c, ldc);
+    return packed_blocks_gemm(m, n, k, a, lda, w, bias, c, ldc);
+  }
   if (w.plain_f32() && !(use_small_rows && !w.in_out)) {
     gemm_avx512(!w.in_out, m, n, k, 1.0f, a, lda, static_cast<const float*>(w.parts[0].data),
                 w.in_out ? n : k, bias, c, ldc, Triangle::kNone);

@@ -3,9 +3,13 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "core/error.h"
 #include "core/memory.h"
+#include "model/arch.h"
+#include "model/forward_memory.h"
+#include "model/gguf_source.h"
 
 namespace attnscope::report {
 namespace {
@@ -112,6 +116,17 @@ nlohmann::ordered_json gguf_info_json(const GgufFile& file, const std::vector<in
   out["tensor_bytes"] = total_bytes;
   out["file_bytes"] = file.file_size();
   out["dequantizable"] = dequantizable;
+  // The model description of a file attnscope runs: the memory of a run, with the weights
+  // counted at the file's size (they are mapped and read in place, quantized).
+  std::optional<ModelConfig> config;
+  try {
+    const nlohmann::json config_json = gguf_config_json(file);
+    config = find_arch(config_json).parse_config(config_json);
+    out["runnable"] = true;
+  } catch (const Error& e) {
+    out["runnable"] = false;
+    out["not_runnable_because"] = e.what();
+  }
   nlohmann::ordered_json costs = nlohmann::ordered_json::array();
   const int64_t layers = arch.empty() ? 0 : file.get_int(prefix + "block_count").value_or(0);
   const int64_t heads =
@@ -121,9 +136,20 @@ nlohmann::ordered_json gguf_info_json(const GgufFile& file, const std::vector<in
     if (layers <= 0 || heads <= 0) break;
     int64_t values = checked_mul(layers, heads, "attention capture");
     values = checked_mul(values, checked_mul(t, t, "attention capture"), "attention capture");
-    costs.push_back({{"tokens", t},
-                     {"attention_f32_bytes", checked_mul(values, 4, "attention capture")},
-                     {"attention_f16_bytes", checked_mul(values, 2, "attention capture")}});
+    nlohmann::ordered_json cost = {
+        {"tokens", t},
+        {"attention_f32_bytes", checked_mul(values, 4, "attention capture")},
+        {"attention_f16_bytes", checked_mul(values, 2, "attention capture")}};
+    if (config) {
+      // The same figures the memory guard of `attention` uses for this file.
+      const MemoryEstimate all =
+          estimate_forward_memory(*config, 1, t, KeepSpec{}, {}, file.file_size(), true);
+      cost["activation_bytes"] = all.activations;
+      cost["weights_bytes"] = all.weights;
+      cost["streaming_total_bytes"] = add_saturated(all.weights, all.activations);
+      cost["total_f32_bytes"] = all.total();
+    }
+    costs.push_back(cost);
   }
   out["capture_cost"] = costs;
   return out;
@@ -166,6 +192,19 @@ void write_gguf_info(std::ostream& out, const GgufFile& file, const std::vector<
           << format_bytes(c["attention_f32_bytes"].get<uint64_t>()) << " as f32, "
           << format_bytes(c["attention_f16_bytes"].get<uint64_t>()) << " as f16\n";
     }
+  }
+  if (j["runnable"].get<bool>()) {
+    out << "\nmemory of a run (weights mapped at the file's size, "
+        << format_bytes(file.file_size())
+        << ", dequantized block by block inside the GEMM, + the forward pass's working memory; "
+           "analyze streams, attention keeps all):\n";
+    for (const auto& c : j["capture_cost"]) {
+      out << "  T = " << text(c["tokens"]) << ": analyze "
+          << format_bytes(c["streaming_total_bytes"].get<uint64_t>()) << ", attention "
+          << format_bytes(c["total_f32_bytes"].get<uint64_t>()) << "\n";
+    }
+  } else {
+    out << "\n" << text(j["not_runnable_because"]) << "\n";
   }
 }
 

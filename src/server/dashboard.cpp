@@ -17,6 +17,7 @@
 #include "model/arch.h"
 #include "model/attention_store.h"
 #include "model/forward_memory.h"
+#include "model/model.h"
 #include "report/analysis_report.h"
 #include "report/encoding_report.h"
 #include "report/importance_report.h"
@@ -132,6 +133,8 @@ Dashboard::Dashboard(DashboardOptions options)
       if (id.empty() || id == "." || id == "..") {
         id = std::filesystem::weakly_canonical(spec).filename().string();
       }
+    } else if (resolved.kind == ModelKind::kGgufFile) {
+      id = resolved.path.stem().string();  // a GGUF file: its name less ".gguf"
     }
     add_model(id, std::move(resolved));
   }
@@ -156,7 +159,11 @@ Dashboard::Dashboard(DashboardOptions options)
     };
     std::vector<std::filesystem::path> folders;
     for (const auto& entry : std::filesystem::directory_iterator(options_.models_dir, ec)) {
-      if (!entry.is_directory(ec) || !std::filesystem::exists(entry.path() / "config.json", ec)) {
+      // A model folder (config.json) or a .gguf file; the id of a GGUF file is its name less
+      // the extension.
+      const bool gguf = entry.is_regular_file(ec) && entry.path().extension() == ".gguf";
+      if (!gguf &&
+          (!entry.is_directory(ec) || !std::filesystem::exists(entry.path() / "config.json", ec))) {
         continue;
       }
       if (!inside(entry.path())) {
@@ -168,7 +175,9 @@ Dashboard::Dashboard(DashboardOptions options)
     std::sort(folders.begin(), folders.end());
     for (const auto& folder : folders) {
       try {
-        add_model(folder.filename().string(), resolve_model(folder.string()));
+        add_model(
+            folder.extension() == ".gguf" ? folder.stem().string() : folder.filename().string(),
+            resolve_model(folder.string()));
       } catch (const Error& e) {
         warnings_.push_back(folder.string() + ": skipped: " + e.what());
       }
@@ -183,11 +192,7 @@ Dashboard::Dashboard(DashboardOptions options)
 Dashboard::~Dashboard() = default;
 
 void Dashboard::add_model(const std::string& id_in, ResolvedModel resolved) {
-  if (!resolved.config) {
-    throw UnsupportedError(resolved.spec +
-                           ": the dashboard serves model folders (config.json + safetensors); "
-                           "a GGUF file cannot be served yet");
-  }
+  const ModelConfig& config = run_config(resolved, "the dashboard");
   const std::filesystem::path folder = resolved.path;
   std::error_code ec;
   const auto canonical = std::filesystem::weakly_canonical(folder, ec);
@@ -195,7 +200,7 @@ void Dashboard::add_model(const std::string& id_in, ResolvedModel resolved) {
     if (std::filesystem::weakly_canonical(m.folder, ec) == canonical) return;  // listed already
   }
   DashboardModel model;
-  model.config = *resolved.config;
+  model.config = config;
   model.id = id_in;
   for (int n = 2; std::any_of(models_.begin(), models_.end(),
                               [&](const DashboardModel& m) { return m.id == model.id; });

@@ -31,9 +31,9 @@
 namespace attnscope::server {
 
 struct DashboardOptions {
-  std::vector<std::string> models;  // --model specs: folder, Hugging Face id in the cache, "demo"
-  std::string models_dir;           // every folder in it holding a config.json; "" = none
-  int64_t max_tokens = 4096;        // longest text, in tokens (LimitError beyond)
+  std::vector<std::string> models;  // --model specs: folder, GGUF file, Hugging Face id, "demo"
+  std::string models_dir;     // every folder in it holding a config.json, and .gguf file; "" = none
+  int64_t max_tokens = 4096;  // longest text, in tokens (LimitError beyond)
   int64_t upload_max_tokens = 262144;  // all texts of one upload together
   size_t cache_bytes = size_t{512} << 20;
   LimiterOptions limiter{.running = 0, .waiting = 32};  // running 0: one per core
@@ -100,7 +100,8 @@ class Dashboard {
                                                           std::vector<int>& heads);
   std::shared_ptr<const analysis::AnalysisSummary> summary(const nlohmann::json& request);
   std::shared_ptr<const ImportanceResult> importance_result(const nlohmann::json& request);
-  // `model`: resolved with its config (a GGUF file cannot be served yet: UnsupportedError).
+  // `model`: resolved with its config (a GGUF file of an architecture attnscope does not run:
+  // UnsupportedError).
   void add_model(const std::string& id, ResolvedModel model);
 
   DashboardOptions options_;

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/limits.h"
 #include "core/mapped_file.h"
+#include "io/gguf.h"
 #include "io/json_file.h"
 #include "tokenizer/backend.h"
 #include "tokenizer/legacy.h"
@@ -86,6 +87,15 @@ Tokenizer Tokenizer::from_tokenizer_json(const std::filesystem::path& file) {
 
 Tokenizer Tokenizer::load(const std::filesystem::path& folder, TokenizerSource source) {
   namespace fs = std::filesystem;
+  if (!fs::is_directory(folder) && looks_like_gguf(folder.string())) {
+    std::optional<Tokenizer> tokenizer = from_gguf(GgufFile(folder.string()));
+    if (!tokenizer) {
+      throw InputError(
+          "GGUF file " + folder.string() +
+          " has no tokenizer (tokenizer.ggml.model is none); give token ids with --ids");
+    }
+    return std::move(*tokenizer);
+  }
   if (!fs::is_directory(folder)) throw IoError(folder.string(), "is not a folder");
   const bool has_json = fs::exists(folder / "tokenizer.json");
   const bool has_wordpiece = fs::exists(folder / "vocab.txt");

@@ -58,6 +58,8 @@ class Tokenizer {
  public:
   // Loads the tokenizer of a model folder. Throws IoError (no usable files), FormatError
   // (malformed file, with the JSON path) or UnsupportedError.
+  // A GGUF file's path instead of a folder: the tokenizer of its metadata (from_gguf; InputError
+  // when it has none).
   static Tokenizer load(const std::filesystem::path& model_folder,
                         TokenizerSource source = TokenizerSource::kAuto);
   static Tokenizer from_tokenizer_json(const std::filesystem::path& file);

@@ -81,6 +81,7 @@ TEST(GgufModel, HuggingFaceNamesMapOntoEveryGgufTensor) {
       if (g == nullptr && *name == "output.weight") continue;  // tied: lm_head is token_embd
       ASSERT_NE(g, nullptr) << *name;
       EXPECT_EQ(g->shape(), t.shape) << *name;
+      EXPECT_EQ(hf_tensor_name(*name), t.name);  // the inverse mapping
       hit.insert(*name);
     }
     EXPECT_EQ(hit.size(), f.tensors().size());
@@ -88,6 +89,9 @@ TEST(GgufModel, HuggingFaceNamesMapOntoEveryGgufTensor) {
   EXPECT_EQ(gguf_tensor_name("model.layers.12.self_attn.q_proj.bias"), "blk.12.attn_q.bias");
   EXPECT_EQ(gguf_tensor_name("model.layers.x.self_attn.q_proj.weight"), std::nullopt);
   EXPECT_EQ(gguf_tensor_name("model.layers.1.self_attn.q_proj.weightx"), std::nullopt);
+  EXPECT_EQ(hf_tensor_name("blk.3.attn_q.bias"), "model.layers.3.self_attn.q_proj.bias");
+  EXPECT_EQ(hf_tensor_name("blk.3.attn_qkv.weight"), std::nullopt);
+  EXPECT_EQ(hf_tensor_name("rope_freqs.weight"), std::nullopt);
   EXPECT_TRUE(is_llama_permuted("blk.0.attn_k.weight"));
   EXPECT_FALSE(is_llama_permuted("blk.0.attn_v.weight"));
 }

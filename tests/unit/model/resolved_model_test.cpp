@@ -31,7 +31,7 @@ TEST(ResolveModel, DemoIsItsCachedFolderWithItsConfig) {
   EXPECT_EQ(demo.config->family, "llama");
   EXPECT_EQ(demo.config->num_hidden_layers, demo::kDemoNumLayers);
   EXPECT_EQ(demo.config_json["num_attention_heads"], demo::kDemoNumHeads);
-  EXPECT_EQ(&folder_config(demo, "analyze"), &*demo.config);
+  EXPECT_EQ(&run_config(demo, "analyze"), &*demo.config);
 }
 
 TEST(ResolveModel, FolderWithAndWithoutTheConfig) {
@@ -53,29 +53,48 @@ TEST(ResolveModel, FolderWithAndWithoutTheConfig) {
   const ResolvedModel files = resolve_model(spec, {.read_config = false});
   EXPECT_FALSE(files.config.has_value());
   EXPECT_TRUE(files.config_json.is_null());
-  EXPECT_THROW(folder_config(files, "analyze"), ConfigError);
+  EXPECT_THROW(run_config(files, "analyze"), ConfigError);
   EXPECT_THROW(resolve_model(spec), UnsupportedError);
 }
 
-TEST(ResolveModel, GgufFileIsAFileSourceWithoutConfig) {
+TEST(ResolveModel, GgufFileIsAFileSource) {
   TempDir dir("resolve-gguf");
   // By magic (any name) or by extension; the GGUF reader checks the rest when it opens it.
   const std::string magic = dir.file("weights.bin");
   { std::ofstream(magic, std::ios::binary) << "GGUF" << std::string(20, '\0'); }
-  const ResolvedModel gguf = resolve_model(magic);
+  const ResolvedModel gguf = resolve_model(magic, {.read_config = false});
   EXPECT_EQ(gguf.kind, ModelKind::kGgufFile);
   EXPECT_EQ(gguf.path, fs::path(magic));
   EXPECT_FALSE(gguf.config.has_value());
-  try {
-    folder_config(gguf, "attention");
-    ADD_FAILURE() << "a GGUF file has no folder config";
-  } catch (const UnsupportedError& e) {
-    EXPECT_NE(std::string(e.what()).find("attention"), std::string::npos) << e.what();
-  }
+  EXPECT_THROW(run_config(gguf, "attention"), ConfigError);
+  // With its config: the metadata is read, and a truncated file says so.
+  EXPECT_THROW(resolve_model(magic), FormatError);
   const std::string named = dir.file("model.GGUF");
   { std::ofstream(named, std::ios::binary) << "not yet checked"; }
-  EXPECT_EQ(resolve_model(named).kind, ModelKind::kGgufFile);
+  EXPECT_EQ(resolve_model(named, {.read_config = false}).kind, ModelKind::kGgufFile);
   EXPECT_THROW(resolve_model(dir.file("missing.gguf")), IoError);
+}
+
+TEST(ResolveModel, GgufFileConfigComesFromItsMetadata) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  const ResolvedModel q4 =
+      resolve_model((shared / "models/gguf/stories260k-hf-q4_k.gguf").string());
+  EXPECT_EQ(q4.kind, ModelKind::kGgufFile);
+  ASSERT_TRUE(q4.config.has_value());
+  EXPECT_EQ(&run_config(q4, "attention"), &*q4.config);
+  EXPECT_GT(q4.config->num_hidden_layers, 0);
+  // A vocabulary-only file of an architecture attnscope does not run still resolves (info and
+  // tokenize read it); running it names the command and the architecture.
+  const ResolvedModel vocab =
+      resolve_model((shared / "models/llamacpp-vocab-gguf/ggml-vocab-bert-bge.gguf").string());
+  EXPECT_FALSE(vocab.config.has_value());
+  try {
+    run_config(vocab, "attention");
+    ADD_FAILURE() << "a bert GGUF does not run";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("attention"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bert"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ResolveModel, BadSpecsAreOneLineErrors) {
