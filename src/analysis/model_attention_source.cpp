@@ -3,17 +3,32 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "analysis/attention_source.h"
 #include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "core/progress.h"
 #include "model/forward_memory.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace attnscope::analysis {
 namespace {
+
+// Counts finished layers of sequence 0 for a progress line (a row observer: it never makes the
+// forward pass hold a whole layer).
+class LayerProgress : public RowObserver {
+ public:
+  explicit LayerProgress(Progress& progress) : progress_(progress) {}
+  void on_attention_rows(const AttentionRows& rows) override {
+    if (rows.sequence == 0 && rows.last()) progress_.advance();
+  }
+
+ private:
+  Progress& progress_;
+};
 
 class ModelAttentionSource : public AttentionSource {
  public:
@@ -53,7 +68,13 @@ class ModelAttentionSource : public AttentionSource {
 
   void run(const EncodedText& text, std::span<AttentionObserver* const> observers) override {
     check_memory(static_cast<int64_t>(text.ids.size()), observers);
-    model_.forward(ForwardInput::single(text.ids), observers);
+    // A progress line on stderr, layer by layer, for a forward pass longer than a second when
+    // stderr is a terminal (core/progress.h); nothing otherwise.
+    Progress progress(name_, model_.config().num_hidden_layers);
+    LayerProgress counter(progress);
+    std::vector<AttentionObserver*> all(observers.begin(), observers.end());
+    all.push_back(&counter);
+    model_.forward(ForwardInput::single(text.ids), all);
   }
 
   void set_memory_budget(uint64_t bytes) override { budget_ = bytes; }
