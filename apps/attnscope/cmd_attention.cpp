@@ -29,6 +29,8 @@ struct AttentionOptions {
   std::string model;
   std::string ids;
   std::string text;
+  std::string input;     // --input FILE: one text (a file, or a .jsonl with one record)
+  int64_t truncate = 0;  // --truncate N: keep the first N tokens; 0 = off
   bool no_special_tokens = false;
   std::string out;
   std::string layers = "all";
@@ -120,8 +122,17 @@ void run(const AttentionOptions& opt) {
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
   std::vector<int64_t> special_mask;  // [T]; empty with --ids
+  std::string text = opt.text;
+  if (!opt.input.empty()) {
+    const std::vector<InputText> inputs = read_inputs(opt.input);
+    if (inputs.size() != 1) {
+      throw InputError("--input " + opt.input + " holds " + std::to_string(inputs.size()) +
+                       " texts; attention writes one (use analyze for a corpus)");
+    }
+    text = inputs[0].text;
+  }
   if (opt.has_text) {
-    const Encoding encoding = Tokenizer::load(folder).encode(opt.text, !opt.no_special_tokens);
+    const Encoding encoding = Tokenizer::load(folder).encode(text, !opt.no_special_tokens);
     ids = encoding.ids;
     tokens = encoding.tokens;
     special_mask.assign(encoding.special_mask.begin(), encoding.special_mask.end());
@@ -129,6 +140,20 @@ void run(const AttentionOptions& opt) {
     ids = parse_ids(opt.ids);
   }
   if (ids.empty()) throw InputError("the input has no tokens");
+  // Longer than the model's position table: cut with --truncate, else a clear error.
+  if (opt.truncate > 0 && static_cast<int64_t>(ids.size()) > opt.truncate) {
+    ids.resize(opt.truncate);
+    if (!tokens.empty()) tokens.resize(opt.truncate);
+    if (!special_mask.empty()) special_mask.resize(opt.truncate);
+  }
+  if (const auto limit = max_input_tokens(config);
+      limit && static_cast<int64_t>(ids.size()) > *limit) {
+    throw InputError("the input has " + std::to_string(ids.size()) + " tokens; this model (" +
+                     config.family + ", max_position_embeddings " +
+                     std::to_string(config.max_position_embeddings) + ") takes at most " +
+                     std::to_string(*limit) + "; pass --truncate " + std::to_string(*limit) +
+                     " to keep the first " + std::to_string(*limit));
+  }
 
   KeepSpec keep;
   keep.layers = parse_index_spec(opt.layers, config.num_hidden_layers, "layer");
@@ -192,7 +217,7 @@ void run(const AttentionOptions& opt) {
   writer.set_metadata("layers", index_list(keep.layers));
   writer.set_metadata("heads", index_list(keep.heads));
   if (opt.has_text) {
-    writer.set_metadata("text", opt.text);
+    writer.set_metadata("text", text);
     writer.set_metadata("tokens", nlohmann::json(tokens).dump());
   }
   writer.write(opt.out);
@@ -208,7 +233,15 @@ void setup(CLI::App& app) {
   cmd->add_option("--model,-m", opt->model, kModelHelp)->required();
   auto* ids = cmd->add_option("--ids", opt->ids, "Token ids, comma-separated (e.g. 1,2,3)");
   auto* text = cmd->add_option("--text", opt->text, "Text, tokenized with the model's tokenizer");
-  ids->excludes(text);
+  auto* input = cmd->add_option("--input", opt->input,
+                                "A file holding the text (or a .jsonl with one {\"text\": ...} "
+                                "record): for texts too long for the command line");
+  cmd->add_option("--truncate", opt->truncate,
+                  "Keep only the first N tokens (special tokens included), e.g. the model's "
+                  "position limit")
+      ->check(CLI::PositiveNumber);
+  ids->excludes(text)->excludes(input);
+  text->excludes(input);
   cmd->add_flag("--no-special-tokens", opt->no_special_tokens,
                 "With --text: do not add the tokenizer's special tokens (BOS, [CLS], ...)");
   cmd->add_option("--out,-o", opt->out, "Output .safetensors file")->required();
@@ -222,10 +255,10 @@ void setup(CLI::App& app) {
   cmd->add_option("--max-memory", opt->max_memory,
                   "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
   cmd->add_flag("--force", opt->force, "Replace --out if it exists");
-  cmd->callback([opt, ids, text] {
-    opt->has_text = text->count() > 0;
+  cmd->callback([opt, ids, text, input] {
+    opt->has_text = text->count() > 0 || input->count() > 0;
     if ((ids->count() > 0) == opt->has_text) {
-      throw InputError("give exactly one of --ids or --text");
+      throw InputError("give exactly one of --ids, --text or --input");
     }
     run(*opt);
   });
