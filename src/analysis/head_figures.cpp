@@ -3,38 +3,36 @@
 #include <cmath>
 #include <string>
 
-#include "analysis/metrics/distance.h"
-#include "analysis/metrics/entropy.h"
-#include "analysis/metrics/magnitude.h"
-#include "analysis/metrics/positional.h"
-#include "analysis/metrics/special.h"
 #include "core/error.h"
 
 namespace attnscope::analysis {
 
+void HeadFiguresAccumulator::add_row(const QueryRow& row) {
+  entropy_.add_row(row);
+  magnitude_.add_row(row);
+  positional_.add_row(row);
+  special_.add_row(row);
+  distance_.add_row(row);
+}
+
+HeadFigures HeadFiguresAccumulator::finish() const {
+  HeadFigures figures;
+  entropy_.finish(figures);
+  magnitude_.finish(figures);
+  positional_.finish(figures);
+  special_.finish(figures);
+  distance_.finish(figures);
+  return figures;
+}
+
 HeadFigures compute_head_figures(const float* head_probs, const SequenceLayout& layout) {
-  EntropyAccumulator entropy;
-  MagnitudeAccumulator magnitude;
-  PositionalAccumulator positional;
-  SpecialAccumulator special;
-  DistanceAccumulator distance;
+  HeadFiguresAccumulator accumulator;
   RowGather rows(layout);
   const int64_t n = layout.size();
   for (int64_t r = 0; r < n; ++r) {
-    const QueryRow row{rows.row(head_probs, r), r, n, layout.special()};
-    entropy.add_row(row);
-    magnitude.add_row(row);
-    positional.add_row(row);
-    special.add_row(row);
-    distance.add_row(row);
+    accumulator.add_row(QueryRow{rows.row(head_probs, r), r, n, layout.special()});
   }
-  HeadFigures figures;
-  entropy.finish(figures);
-  magnitude.finish(figures);
-  positional.finish(figures);
-  special.finish(figures);
-  distance.finish(figures);
-  return figures;
+  return accumulator.finish();
 }
 
 std::vector<HeadFigures> compute_layer_figures(const LayerAttention& attention,

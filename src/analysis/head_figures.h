@@ -10,10 +10,31 @@
 #include <vector>
 
 #include "analysis/figures.h"
+#include "analysis/metrics/distance.h"
+#include "analysis/metrics/entropy.h"
+#include "analysis/metrics/magnitude.h"
+#include "analysis/metrics/positional.h"
+#include "analysis/metrics/special.h"
 #include "analysis/sequence_layout.h"
 #include "model/observer.h"
 
 namespace attnscope::analysis {
+
+// Every metric family of one head, fed one real query row at a time (in any grouping of rows,
+// e.g. blocks of query rows from a streamed forward pass; rows in query order give the same
+// sums as compute_head_figures).
+class HeadFiguresAccumulator {
+ public:
+  void add_row(const QueryRow& row);
+  HeadFigures finish() const;
+
+ private:
+  EntropyAccumulator entropy_;
+  MagnitudeAccumulator magnitude_;
+  PositionalAccumulator positional_;
+  SpecialAccumulator special_;
+  DistanceAccumulator distance_;
+};
 
 // `head_probs` is [query_pos, key_pos] over layout.padded_tokens() positions.
 HeadFigures compute_head_figures(const float* head_probs, const SequenceLayout& layout);

@@ -9,6 +9,7 @@
 #include "analysis/rollout.h"
 #include "analysis/sequence_layout.h"
 #include "core/error.h"
+#include "ops/parallel.h"
 
 namespace attnscope::analysis {
 
@@ -34,39 +35,67 @@ std::string_view importance_method_name(ImportanceMethod method) {
   return "unknown";
 }
 
-void RawImportance::on_attention(const LayerAttention& attention) {
-  const int64_t tokens = attention.num_tokens;
-  if (static_cast<int64_t>(attention.probs.size()) != attention.num_heads * tokens * tokens) {
-    throw ShapeError("layer " + std::to_string(attention.layer) + " attention",
-                     {attention.num_heads, tokens, tokens},
-                     {static_cast<int64_t>(attention.probs.size())});
+void RawImportance::on_attention_rows(const AttentionRows& rows) {
+  const int64_t tokens = rows.num_tokens, heads = rows.num_heads;
+  if (heads < 0 || tokens < 0 || rows.query_begin < 0 || rows.query_begin > rows.query_end ||
+      rows.query_end > tokens ||
+      static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * tokens) {
+    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
+                     {heads, rows.rows(), tokens}, {static_cast<int64_t>(rows.probs.size())});
   }
-  const SequenceLayout layout(tokens, attention.attention_mask, attention.causal, {});
-  Sums& sums = sequences_[attention.sequence];
-  if (sums.received.empty()) {
-    sums.received.assign(tokens, 0.0);
-    sums.mask.assign(attention.attention_mask.begin(), attention.attention_mask.end());
-  } else if (static_cast<int64_t>(sums.received.size()) != tokens) {
-    throw InputError("layer " + std::to_string(attention.layer) + " has " + std::to_string(tokens) +
-                     " tokens; earlier layers had " + std::to_string(sums.received.size()));
-  }
-  const int64_t n = layout.size();
-  if (n == 0) return;
-  RowGather rows(layout);
-  std::vector<double> layer_sum(n, 0.0);  // [key_pos] over real tokens
-  for (int64_t head = 0; head < attention.num_heads; ++head) {
-    const float* head_probs = attention.probs.data() + head * tokens * tokens;
-    for (int64_t r = 0; r < n; ++r) {
-      const auto keys = rows.row(head_probs, r);
-      for (size_t k = 0; k < keys.size(); ++k) layer_sum[k] += keys[k];
+  if (rows.query_begin == 0) {
+    const SequenceLayout layout(tokens, rows.attention_mask, rows.causal, {});
+    Sums& sums = sequences_[rows.sequence];
+    if (sums.received.empty()) {
+      sums.received.assign(tokens, 0.0);
+      sums.mask.assign(rows.attention_mask.begin(), rows.attention_mask.end());
+    } else if (static_cast<int64_t>(sums.received.size()) != tokens) {
+      throw InputError("layer " + std::to_string(rows.layer) + " has " + std::to_string(tokens) +
+                       " tokens; earlier layers had " + std::to_string(sums.received.size()));
     }
+    Pending p;
+    p.layer = rows.layer;
+    p.sequence = rows.sequence;
+    p.real_positions = layout.real_positions();
+    p.real_index.resize(tokens);
+    for (int64_t pos = 0; pos < tokens; ++pos) p.real_index[pos] = layout.real_index(pos);
+    p.heads = heads;
+    p.head_sums.assign(heads * layout.size(), 0.0);
+    pending_ = std::move(p);
+  } else if (!pending_ || pending_->layer != rows.layer || pending_->sequence != rows.sequence ||
+             pending_->heads != heads) {
+    throw InputError("layer " + std::to_string(rows.layer) + ": query rows from " +
+                     std::to_string(rows.query_begin) +
+                     " arrived without the rows before them (blocks must come in query order)");
   }
+  Pending& p = *pending_;
+  const auto n = static_cast<int64_t>(p.real_positions.size());
+  // Each head's column sums over its real rows (the visible keys of each), heads in parallel.
+  ops::parallel_for(heads, 1, [&](int64_t first, int64_t last) {
+    for (int64_t h = first; h < last; ++h) {
+      double* sum = p.head_sums.data() + h * n;  // [key] over real tokens
+      for (int64_t q = rows.query_begin; q < rows.query_end; ++q) {
+        const int64_t r = p.real_index[q];
+        if (r < 0) continue;
+        const float* row = rows.row(h, q);  // [key_pos]
+        const int64_t visible = rows.causal ? r + 1 : n;
+        for (int64_t k = 0; k < visible; ++k) sum[k] += row[p.real_positions[k]];
+      }
+    }
+  });
+  if (!rows.last()) return;
+  Pending done = std::move(p);
+  pending_.reset();
+  if (n == 0) return;
   // Each (layer, head) contributes its mean over the counting rows: all n real rows, or with
   // visible_only the rows that can see key k (n - k of them when causal).
+  Sums& sums = sequences_[done.sequence];
+  const bool visible_rows = visible_only_ && rows.causal;
   for (int64_t k = 0; k < n; ++k) {
-    const bool visible_rows = visible_only_ && attention.causal;
+    double layer_sum = 0;
+    for (int64_t h = 0; h < done.heads; ++h) layer_sum += done.head_sums[h * n + k];
     const double rows_counted = static_cast<double>(visible_rows ? n - k : n);
-    sums.received[layout.position(k)] += layer_sum[k] / rows_counted;
+    sums.received[done.real_positions[k]] += layer_sum / rows_counted;
   }
 }
 
@@ -100,31 +129,42 @@ TokenImportance::TokenImportance(ImportanceMethod method, ImportanceOptions opti
 
 TokenImportance::~TokenImportance() = default;
 
-void TokenImportance::on_attention(const LayerAttention& attention) {
-  if (attention.sequence != sequence_) return;
-  if (!options_.layers.empty() && options_.layers.count(attention.layer) == 0) return;
-  LayerAttention view = attention;
+void TokenImportance::on_attention_rows(const AttentionRows& rows) {
+  if (rows.sequence != sequence_) return;
+  if (!options_.layers.empty() && options_.layers.count(rows.layer) == 0) return;
+  AttentionRows view = rows;
   if (!options_.heads.empty()) {
-    // A copy of the selected heads only, so the means run over them.
-    const int64_t block = attention.num_tokens * attention.num_tokens;
+    // A copy of the selected heads' rows only, so the means run over them.
+    const int64_t block = rows.rows() * rows.num_tokens;
+    if (static_cast<int64_t>(rows.probs.size()) != rows.num_heads * block) {
+      throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
+                       {rows.num_heads, rows.rows(), rows.num_tokens},
+                       {static_cast<int64_t>(rows.probs.size())});
+    }
     selected_.clear();
     for (int head : options_.heads) {
-      if (head < 0 || head >= attention.num_heads) {
+      if (head < 0 || head >= rows.num_heads) {
         throw InputError("head " + std::to_string(head) + " is outside [0, " +
-                         std::to_string(attention.num_heads) + ")");
+                         std::to_string(rows.num_heads) + ")");
       }
-      const auto first = attention.probs.begin() + head * block;
+      const auto first = rows.probs.begin() + head * block;
       selected_.insert(selected_.end(), first, first + block);
     }
     view.num_heads = static_cast<int64_t>(options_.heads.size());
     view.probs = selected_;
-    view.values = {};  // head numbers changed: value vectors no longer line up
   }
   if (method_ == ImportanceMethod::kRaw) {
-    raw_.on_attention(view);
+    raw_.on_attention_rows(view);
   } else {
-    residual_->on_attention(view);
+    residual_->on_attention_rows(view);
   }
+}
+
+uint64_t TokenImportance::kept_bytes(int64_t tokens, int64_t layers) const {
+  if (method_ == ImportanceMethod::kRaw) return 0;
+  const int64_t kept =
+      options_.layers.empty() ? layers : static_cast<int64_t>(options_.layers.size());
+  return residual_->kept_bytes(tokens, kept);
 }
 
 std::vector<double> TokenImportance::scores() const {

@@ -2,8 +2,9 @@
 // `raw` = attention received: the mean over layers, heads and counting (real) query rows of
 // A[i][j], then normalised; with `visible_only` the mean runs over the rows that can see j
 // (i >= j for causal models), which removes the causal bias toward early tokens. It streams
-// like StreamingStats: an observer keeping one running sum per token. `rollout` and `flow`
-// (rollout.h, flow.h) keep the head mean of every layer; `norm` (norm_importance.h) needs value
+// like StreamingStats: a row observer keeping one running sum per token (and per head while a
+// layer's blocks arrive). `rollout` and `flow` (rollout.h, flow.h) keep the head mean of every
+// layer (L·T² floats, not L·H·T²); `norm` (norm_importance.h) needs value
 // vectors from a live forward pass. TokenImportance runs raw, rollout or flow as one observer.
 //
 //   RawImportance raw;
@@ -56,10 +57,10 @@ struct TokenScore {
   double score = 0;
 };
 
-class RawImportance : public AttentionObserver {
+class RawImportance : public RowObserver {
  public:
   explicit RawImportance(bool visible_only = false) : visible_only_(visible_only) {}
-  void on_attention(const LayerAttention& attention) override;
+  void on_attention_rows(const AttentionRows& rows) override;
   // [T] for one sequence of the batch: sums to 1 over real tokens, 0 on padding. Throws
   // InputError when that sequence was never seen.
   std::vector<double> scores(int64_t sequence = 0) const;
@@ -69,20 +70,34 @@ class RawImportance : public AttentionObserver {
     std::vector<double> received;  // [key_pos] sum of the means over rows of A[i][j]
     std::vector<int64_t> mask;     // [T]
   };
+  // The (layer, sequence) whose blocks of rows are arriving: each head's sums over its rows
+  // ([head, key] over real tokens, heads summed in order at the layer's last block).
+  struct Pending {
+    int layer = 0;
+    int64_t sequence = 0;
+    std::vector<int64_t> real_positions;
+    std::vector<int64_t> real_index;  // [padded position] -> real index, -1 for padding
+    int64_t heads = 0;
+    std::vector<double> head_sums;  // [head, key]
+  };
   bool visible_only_;
   std::map<int64_t, Sums> sequences_;
+  std::optional<Pending> pending_;
 };
 
 class ResidualAttention;
 
-// raw, rollout or flow of one sequence as a single observer (norm: NormImportance).
-class TokenImportance : public AttentionObserver {
+// raw, rollout or flow of one sequence as a single observer (norm: NormImportance). Takes
+// blocks of query rows, so a forward pass running it holds no whole layer.
+class TokenImportance : public RowObserver {
  public:
   // UnsupportedError for kNorm (it needs value vectors; see norm_importance.h).
   explicit TokenImportance(ImportanceMethod method, ImportanceOptions options = {},
                            int64_t sequence = 0);
   ~TokenImportance() override;
-  void on_attention(const LayerAttention& attention) override;
+  void on_attention_rows(const AttentionRows& rows) override;
+  // rollout and flow keep one T x T matrix per layer (ResidualAttention); raw keeps sums.
+  uint64_t kept_bytes(int64_t tokens, int64_t layers) const override;
   // [T] over the padded sequence, summing to 1 over real tokens. InputError when nothing was
   // seen or the target is invalid; LimitError when flow's input is above its size limit.
   std::vector<double> scores() const;
@@ -93,7 +108,7 @@ class TokenImportance : public AttentionObserver {
   int64_t sequence_;
   RawImportance raw_;
   std::unique_ptr<ResidualAttention> residual_;
-  std::vector<float> selected_;  // [selected head, query_pos, key_pos] with a head filter
+  std::vector<float> selected_;  // [selected head, row, key_pos] with a head filter
 };
 
 // Spearman's rank correlation of two score lists of equal length (average ranks for ties);

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "analysis/attention_source.h"
 #include "analysis/norm_importance.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "core/progress.h"
 #include "io/gguf.h"
 #include "io/safetensors.h"
 #include "model/forward_memory.h"
@@ -17,6 +19,19 @@
 
 namespace attnscope::analysis {
 namespace {
+
+// Counts finished layers of sequence 0 for a progress line (a row observer: it never makes the
+// forward pass hold a whole layer).
+class LayerProgress : public RowObserver {
+ public:
+  explicit LayerProgress(Progress& progress) : progress_(progress) {}
+  void on_attention_rows(const AttentionRows& rows) override {
+    if (rows.sequence == 0 && rows.last()) progress_.advance();
+  }
+
+ private:
+  Progress& progress_;
+};
 
 class ModelAttentionSource : public AttentionSource {
  public:
@@ -62,8 +77,14 @@ class ModelAttentionSource : public AttentionSource {
   }
 
   void run(const EncodedText& text, std::span<AttentionObserver* const> observers) override {
-    check_memory(static_cast<int64_t>(text.ids.size()));
-    model_.forward(ForwardInput::single(text.ids), observers);
+    check_memory(static_cast<int64_t>(text.ids.size()), observers);
+    // A progress line on stderr, layer by layer, for a forward pass longer than a second when
+    // stderr is a terminal (core/progress.h); nothing otherwise.
+    Progress progress(name_, model_.config().num_hidden_layers);
+    LayerProgress counter(progress);
+    std::vector<AttentionObserver*> all(observers.begin(), observers.end());
+    all.push_back(&counter);
+    model_.forward(ForwardInput::single(text.ids), all);
   }
 
   void set_memory_budget(uint64_t bytes) override { budget_ = bytes; }
@@ -97,12 +118,23 @@ class ModelAttentionSource : public AttentionSource {
   }
 
  private:
-  // Observers stream, so a run needs the forward pass's working buffers (one layer's
-  // [head, query_pos, key_pos] and its activations): refuse inputs whose buffers would exceed
-  // the default memory budget instead of failing inside the forward pass (or being killed).
-  void check_memory(int64_t tokens) const {
+  // A run needs the forward pass's working buffers (with row observers one block of query rows
+  // of every head, else one whole [head, query_pos, key_pos] layer) plus what the observers keep
+  // (rollout: a T x T matrix per layer): refuse inputs that would exceed the memory budget
+  // instead of failing inside the forward pass (or being killed).
+  void check_memory(int64_t tokens, std::span<AttentionObserver* const> observers) const {
     const uint64_t budget = budget_ ? *budget_ : default_memory_budget();
-    const auto need = [&](int64_t t) { return forward_activation_bytes(model_.config(), 1, t); };
+    const bool rows = std::all_of(observers.begin(), observers.end(),
+                                  [](const AttentionObserver* o) { return o->takes_rows(); });
+    const AttentionBuffer buffer = rows ? AttentionBuffer::kRowBlocks : AttentionBuffer::kLayer;
+    const int64_t layers = model_.config().num_hidden_layers;
+    const auto need = [&](int64_t t) {
+      uint64_t bytes = forward_activation_bytes(model_.config(), 1, t, buffer);
+      for (const AttentionObserver* o : observers) {
+        bytes = add_saturated(bytes, o->kept_bytes(t, layers));
+      }
+      return bytes;
+    };
     if (need(tokens) <= budget) return;
     int64_t lo = 0, hi = tokens;  // the longest input that fits, by bisection
     while (lo < hi) {
@@ -112,6 +144,8 @@ class ModelAttentionSource : public AttentionSource {
       else
         hi = mid - 1;
     }
+    // Never advise more than the model accepts.
+    if (const auto limit = max_input_tokens(model_.config())) lo = std::min(lo, *limit);
     throw LimitError("analysing " + std::to_string(tokens) + " tokens needs " +
                      format_bytes(need(tokens)) + " of working memory, above the budget of " +
                      format_bytes(budget) +

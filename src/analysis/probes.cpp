@@ -82,32 +82,43 @@ std::vector<int64_t> probe_sequence(const std::vector<int64_t>& ordinary_ids,
   return out;
 }
 
-void ProbeScores::on_attention(const LayerAttention& attention) {
-  const int64_t T = attention.num_tokens, heads = attention.num_heads;
+void ProbeScores::on_attention_rows(const AttentionRows& rows) {
+  const int64_t T = rows.num_tokens, heads = rows.num_heads;
   if (T != offset_ + 2 * n_) {
     throw InputError("probe attention has " + std::to_string(T) + " tokens; expected " +
                      std::to_string(offset_ + 2 * n_));
   }
+  if (heads < 0 || rows.query_begin < 0 || rows.query_begin > rows.query_end ||
+      rows.query_end > T || static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * T) {
+    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
+                     {heads, rows.rows(), T}, {static_cast<int64_t>(rows.probs.size())});
+  }
   auto it = std::find_if(layers_.begin(), layers_.end(),
-                         [&](const Sums& s) { return s.layer == attention.layer; });
+                         [&](const Sums& s) { return s.layer == rows.layer; });
   if (it == layers_.end()) {
     Sums s;
-    s.layer = attention.layer;
+    s.layer = rows.layer;
     s.previous.assign(heads, 0.0);
     s.duplicate.assign(heads, 0.0);
     s.induction.assign(heads, 0.0);
     layers_.push_back(std::move(s));
     it = layers_.end() - 1;
+  } else if (static_cast<int64_t>(it->previous.size()) != heads) {
+    throw InputError("layer " + std::to_string(rows.layer) + " has " + std::to_string(heads) +
+                     " heads; earlier sequences had " + std::to_string(it->previous.size()));
   }
+  // The second-half query positions inside this block.
+  const int64_t first = std::max(rows.query_begin, offset_ + n_);
+  const int64_t last = std::min(rows.query_end, offset_ + 2 * n_);
   for (int64_t h = 0; h < heads; ++h) {
-    const float* a = attention.probs.data() + h * T * T;  // [query_pos, key_pos]
-    for (int64_t i = offset_ + n_; i < offset_ + 2 * n_; ++i) {
-      it->previous[h] += a[i * T + i - 1];
-      it->duplicate[h] += a[i * T + i - n_];
-      it->induction[h] += a[i * T + i - n_ + 1];
+    for (int64_t i = first; i < last; ++i) {
+      const float* a = rows.row(h, i);  // [key_pos]
+      it->previous[h] += a[i - 1];
+      it->duplicate[h] += a[i - n_];
+      it->induction[h] += a[i - n_ + 1];
     }
   }
-  it->rows += n_;
+  if (rows.last()) it->rows += n_;
 }
 
 std::vector<HeadProbe> ProbeScores::heads() const {

@@ -69,10 +69,11 @@ std::vector<int64_t> probe_sequence(const std::vector<int64_t>& ordinary_ids,
 
 // Accumulates the three scores of every head over the sequences it sees; `offset` is 1 with
 // BOS, else 0.
-class ProbeScores : public AttentionObserver {
+// Takes blocks of query rows (RowObserver), so probing needs no whole layer.
+class ProbeScores : public RowObserver {
  public:
   ProbeScores(int64_t n, int64_t offset) : n_(n), offset_(offset) {}
-  void on_attention(const LayerAttention& attention) override;
+  void on_attention_rows(const AttentionRows& rows) override;
   // Mean over every second-half position of every sequence seen, per (layer, head).
   std::vector<HeadProbe> heads() const;
 

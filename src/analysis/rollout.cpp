@@ -1,53 +1,82 @@
 #include "analysis/rollout.h"
 
+#include <algorithm>
 #include <string>
 
 #include "analysis/sequence_layout.h"
 #include "core/error.h"
+#include "core/memory.h"
+#include "ops/parallel.h"
 
 namespace attnscope::analysis {
 
-void ResidualAttention::on_attention(const LayerAttention& attention) {
-  if (attention.sequence != sequence_) return;
-  const int64_t tokens = attention.num_tokens;
-  if (static_cast<int64_t>(attention.probs.size()) != attention.num_heads * tokens * tokens) {
-    throw ShapeError("layer " + std::to_string(attention.layer) + " attention",
-                     {attention.num_heads, tokens, tokens},
-                     {static_cast<int64_t>(attention.probs.size())});
+void ResidualAttention::on_attention_rows(const AttentionRows& rows) {
+  if (rows.sequence != sequence_) return;
+  const int64_t tokens = rows.num_tokens, heads = rows.num_heads;
+  if (heads < 0 || tokens < 0 || rows.query_begin < 0 || rows.query_begin > rows.query_end ||
+      rows.query_end > tokens ||
+      static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * tokens) {
+    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
+                     {heads, rows.rows(), tokens}, {static_cast<int64_t>(rows.probs.size())});
   }
-  const SequenceLayout layout(tokens, attention.attention_mask, attention.causal, {});
-  if (layers_.empty()) {
-    causal_ = attention.causal;
-    padded_tokens_ = tokens;
-    real_positions_ = layout.real_positions();
-  } else if (tokens != padded_tokens_ || layout.real_positions() != real_positions_) {
-    throw InputError("layer " + std::to_string(attention.layer) + " has " + std::to_string(tokens) +
-                     " tokens; earlier layers had " + std::to_string(padded_tokens_));
-  }
-  const int64_t n = layout.size();
-  std::vector<double> mean(n * n, 0.0);  // [query, key]
-  RowGather rows(layout);
-  for (int64_t head = 0; head < attention.num_heads; ++head) {
-    const float* head_probs = attention.probs.data() + head * tokens * tokens;
-    for (int64_t r = 0; r < n; ++r) {
-      const auto keys = rows.row(head_probs, r);
-      for (size_t k = 0; k < keys.size(); ++k) mean[r * n + k] += keys[k];
+  if (rows.query_begin == 0) {
+    const SequenceLayout layout(tokens, rows.attention_mask, rows.causal, {});
+    if (layers_.empty()) {
+      causal_ = rows.causal;
+      padded_tokens_ = tokens;
+      real_positions_ = layout.real_positions();
+    } else if (tokens != padded_tokens_ || layout.real_positions() != real_positions_) {
+      throw InputError("layer " + std::to_string(rows.layer) + " has " + std::to_string(tokens) +
+                       " tokens; earlier layers had " + std::to_string(padded_tokens_));
     }
+    real_index_.resize(tokens);
+    for (int64_t pos = 0; pos < tokens; ++pos) real_index_[pos] = layout.real_index(pos);
+    const int64_t n = layout.size();
+    pending_layer_ = rows.layer;
+    pending_.assign(n * n, 0.0f);
+  } else if (pending_layer_ != rows.layer) {
+    throw InputError("layer " + std::to_string(rows.layer) + ": query rows from " +
+                     std::to_string(rows.query_begin) +
+                     " arrived without the rows before them (blocks must come in query order)");
   }
-  std::vector<float> residual(n * n);  // [query, key]
-  const double heads = static_cast<double>(attention.num_heads);
-  for (int64_t r = 0; r < n; ++r) {
-    double sum = 0;
-    for (int64_t k = 0; k < n; ++k) {
-      double v = 0.5 * mean[r * n + k] / heads + (r == k ? 0.5 : 0.0);
-      mean[r * n + k] = v;
-      sum += v;
+  const int64_t n = size();
+  const double head_count = static_cast<double>(heads);
+  // Each real query row of the block: its head mean (heads summed in order, in double), mixed
+  // with the identity and re-normalised; rows are independent, so they run in parallel.
+  ops::parallel_for(rows.rows(), 8, [&](int64_t first, int64_t last) {
+    std::vector<double> mean(n);  // [key]
+    for (int64_t q = rows.query_begin + first; q < rows.query_begin + last; ++q) {
+      const int64_t r = real_index_[q];
+      if (r < 0) continue;
+      std::fill(mean.begin(), mean.end(), 0.0);
+      const int64_t visible = rows.causal ? r + 1 : n;
+      for (int64_t h = 0; h < heads; ++h) {
+        const float* row = rows.row(h, q);  // [key_pos]
+        for (int64_t k = 0; k < visible; ++k) mean[k] += row[real_positions_[k]];
+      }
+      double sum = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        mean[k] = 0.5 * mean[k] / head_count + (r == k ? 0.5 : 0.0);
+        sum += mean[k];
+      }
+      float* out = pending_.data() + r * n;  // [key]
+      for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(sum > 0 ? mean[k] / sum : 0.0);
     }
-    for (int64_t k = 0; k < n; ++k) {
-      residual[r * n + k] = static_cast<float>(sum > 0 ? mean[r * n + k] / sum : 0.0);
-    }
+  });
+  if (rows.last()) {
+    layers_.push_back(std::move(pending_));
+    pending_ = {};
+    pending_layer_ = -1;
   }
-  layers_.push_back(std::move(residual));
+}
+
+uint64_t ResidualAttention::kept_bytes(int64_t tokens, int64_t layers) const {
+  // The kept matrices plus the one being filled.
+  return residual_attention_bytes(layers + 1, tokens);
+}
+
+uint64_t residual_attention_bytes(int64_t layers, int64_t n) {
+  return saturate_bytes(static_cast<long double>(layers) * n * n * sizeof(float));
 }
 
 int64_t default_target(int64_t n, bool causal) { return causal ? n - 1 : 0; }

@@ -1,5 +1,6 @@
 #include "analysis/sequence_layout.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.h"
@@ -37,14 +38,26 @@ SequenceLayout::SequenceLayout(int64_t padded_tokens, std::span<const int64_t> a
   }
 }
 
+int64_t SequenceLayout::real_index(int64_t position) const {
+  if (real_positions_.empty() || position < 0 || position >= padded_tokens_) return -1;
+  if (contiguous_) {
+    const int64_t r = position - real_positions_.front();
+    return r >= 0 && r < size() ? r : -1;
+  }
+  const auto it = std::lower_bound(real_positions_.begin(), real_positions_.end(), position);
+  return it != real_positions_.end() && *it == position ? it - real_positions_.begin() : -1;
+}
+
 RowGather::RowGather(const SequenceLayout& layout) : layout_(layout) {
   if (!layout.contiguous()) scratch_.resize(layout.size());
 }
 
 std::span<const float> RowGather::row(const float* head_probs, int64_t r) {
-  const int64_t padded = layout_.padded_tokens();
+  return keys(head_probs + layout_.position(r) * layout_.padded_tokens(), r);
+}
+
+std::span<const float> RowGather::keys(const float* query_row, int64_t r) {
   const int64_t visible = layout_.visible_keys(r);
-  const float* query_row = head_probs + layout_.position(r) * padded;  // [key_pos]
   if (layout_.contiguous()) return {query_row + layout_.position(0), static_cast<size_t>(visible)};
   const auto& positions = layout_.real_positions();
   for (int64_t k = 0; k < visible; ++k) scratch_[k] = query_row[positions[k]];

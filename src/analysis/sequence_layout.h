@@ -32,6 +32,8 @@ class SequenceLayout {
   // Padded position of real token r.
   int64_t position(int64_t r) const { return real_positions_[r]; }
   const std::vector<int64_t>& real_positions() const { return real_positions_; }
+  // Real index r of padded position `position`; -1 for padding or a position outside [0, T).
+  int64_t real_index(int64_t position) const;
   // True when the real tokens occupy one run of positions (no padding between them).
   bool contiguous() const { return contiguous_; }
   // |K_r|: keys visible to real query r.
@@ -57,6 +59,9 @@ class RowGather {
   // `head_probs` is [query_pos, key_pos] over the padded length; the returned span holds
   // visible_keys(r) values and stays valid until the next call.
   std::span<const float> row(const float* head_probs, int64_t r);
+  // The same from the padded row of real query r alone ([key_pos], padded_tokens() values), as
+  // a block of query rows (AttentionRows::row) hands it out.
+  std::span<const float> keys(const float* query_row, int64_t r);
 
  private:
   const SequenceLayout& layout_;

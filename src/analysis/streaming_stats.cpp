@@ -5,6 +5,7 @@
 
 #include "analysis/head_figures.h"
 #include "core/error.h"
+#include "ops/parallel.h"
 
 namespace attnscope::analysis {
 
@@ -31,40 +32,81 @@ bool StreamingStats::wants_layer(int layer) const {
   return options_.layers.empty() || options_.layers.count(layer) > 0;
 }
 
-void StreamingStats::on_attention(const LayerAttention& attention) {
-  if (!wants_layer(attention.layer)) return;
-  if (attention.sequence < 0) {
-    throw InputError("attention for sequence " + std::to_string(attention.sequence) +
+void StreamingStats::on_attention_rows(const AttentionRows& rows) {
+  if (!wants_layer(rows.layer)) return;
+  if (rows.sequence < 0) {
+    throw InputError("attention for sequence " + std::to_string(rows.sequence) +
                      ": sequence index must be >= 0");
   }
-  // A caller that never declared the batch still gets counted texts (special = unknown).
-  batch_size_ = std::max(batch_size_, attention.sequence + 1);
-  if (causal_ && *causal_ != attention.causal) {
-    throw InputError("layer " + std::to_string(attention.layer) +
-                     ": causal flag differs from earlier layers");
+  const int64_t T = rows.num_tokens, heads = rows.num_heads;
+  if (heads < 0 || T < 0 || rows.query_begin < 0 || rows.query_end > T ||
+      rows.query_begin > rows.query_end ||
+      static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * T) {
+    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
+                     {heads, rows.rows(), T}, {static_cast<int64_t>(rows.probs.size())});
   }
-  causal_ = attention.causal;
-  const size_t sequence = static_cast<size_t>(attention.sequence);
-  std::span<const uint8_t> special;
-  if (sequence < special_masks_.size()) special = special_masks_[sequence];
+  if (rows.query_begin == 0) {
+    // A caller that never declared the batch still gets counted texts (special = unknown).
+    batch_size_ = std::max(batch_size_, rows.sequence + 1);
+    if (causal_ && *causal_ != rows.causal) {
+      throw InputError("layer " + std::to_string(rows.layer) +
+                       ": causal flag differs from earlier layers");
+    }
+    causal_ = rows.causal;
+    const size_t sequence = static_cast<size_t>(rows.sequence);
+    std::span<const uint8_t> special;
+    if (sequence < special_masks_.size()) special = special_masks_[sequence];
+    pending_.emplace();
+    pending_->layer = rows.layer;
+    pending_->sequence = rows.sequence;
+    pending_->layout.emplace(T, rows.attention_mask, rows.causal, special);
+    pending_->heads.resize(heads);
+  } else if (!pending_ || pending_->layer != rows.layer || pending_->sequence != rows.sequence ||
+             static_cast<int64_t>(pending_->heads.size()) != heads) {
+    throw InputError("layer " + std::to_string(rows.layer) + ": query rows from " +
+                     std::to_string(rows.query_begin) +
+                     " arrived without the rows before them (blocks must come in query order)");
+  }
+  Pending& p = *pending_;
+  const SequenceLayout& layout = *p.layout;
+  const int64_t n = layout.size();
+  // Heads in parallel; each head's rows in query order, so the sums are those of a whole layer.
+  ops::parallel_for(heads, 1, [&](int64_t first, int64_t last) {
+    RowGather gather(layout);
+    for (int64_t h = first; h < last; ++h) {
+      if (!wants_head(static_cast<int>(h))) continue;
+      for (int64_t q = rows.query_begin; q < rows.query_end; ++q) {
+        const int64_t r = layout.real_index(q);
+        if (r < 0) continue;  // a padded query row never counts
+        p.heads[h].add_row(QueryRow{gather.keys(rows.row(h, q), r), r, n, layout.special()});
+      }
+    }
+  });
+  if (rows.last()) {
+    Pending done = std::move(p);
+    pending_.reset();
+    finish_layer(done);
+  }
+}
 
-  const std::vector<HeadFigures> heads = compute_layer_figures(attention, special);
-  LayerAccumulator& acc = layers_[attention.layer];
-  if (acc.heads.empty()) acc.heads.resize(heads.size());
-  if (acc.heads.size() != heads.size()) {
-    throw InputError("layer " + std::to_string(attention.layer) + " has " +
-                     std::to_string(heads.size()) + " heads; earlier texts had " +
-                     std::to_string(acc.heads.size()));
+void StreamingStats::finish_layer(Pending& pending) {
+  const size_t count = pending.heads.size();
+  LayerAccumulator& acc = layers_[pending.layer];
+  if (acc.heads.empty()) acc.heads.resize(count);
+  if (acc.heads.size() != count) {
+    throw InputError("layer " + std::to_string(pending.layer) + " has " + std::to_string(count) +
+                     " heads; earlier texts had " + std::to_string(acc.heads.size()));
   }
   std::vector<HeadFigures> selected;
-  for (size_t h = 0; h < heads.size(); ++h) {
+  for (size_t h = 0; h < count; ++h) {
     if (!wants_head(static_cast<int>(h))) continue;
-    acc.heads[h].add(heads[h]);
-    selected.push_back(heads[h]);
+    const HeadFigures figures = pending.heads[h].finish();
+    acc.heads[h].add(figures);
+    selected.push_back(figures);
   }
   if (selected.empty()) {
-    throw InputError("layer " + std::to_string(attention.layer) + " has " +
-                     std::to_string(heads.size()) + " heads; none of the selected heads");
+    throw InputError("layer " + std::to_string(pending.layer) + " has " + std::to_string(count) +
+                     " heads; none of the selected heads");
   }
   acc.layer.add(mean_over_heads(selected));
 }

@@ -1,12 +1,14 @@
-// `analyze` without storing attention: an AttentionObserver that turns each layer's
-// probabilities into per-head figures the moment the forward pass hands them over, and keeps only
-// running means and variances over texts. Memory: one row of scratch plus O(layers * heads)
-// accumulators, whatever the sequence length (the forward pass holds the one layer).
+// `analyze` without storing attention: a RowObserver that turns each block of query rows into
+// per-head running sums the moment the forward pass hands it over, and keeps only running means
+// and variances over texts. Memory: O(layers * heads) accumulators plus a row of scratch per
+// thread, whatever the sequence length; the forward pass holds one block of query rows of every
+// head (observer.h), so a long input never needs a whole [head, T, T] layer. Heads are
+// accumulated in parallel (ops::parallel_for), each head's rows in query order.
 //
 //   StreamingStats stats;                          // or StreamingStats({.layers = {0, 5}})
 //   for (const auto& text : texts) {
 //     stats.begin_text(encoded.special_mask);      // [T], 1 = special token
-//     model.forward(encoded.ids, {&stats});        // calls stats.on_attention per layer
+//     model.forward(encoded.ids, {&stats});        // blocks of query rows, layer by layer
 //   }
 //   AnalysisSummary summary = stats.summary();
 #pragma once
@@ -17,7 +19,9 @@
 #include <set>
 #include <vector>
 
+#include "analysis/head_figures.h"
 #include "analysis/patterns.h"
+#include "analysis/sequence_layout.h"
 #include "analysis/summary.h"
 #include "model/observer.h"
 
@@ -31,7 +35,7 @@ struct StreamingStatsOptions {
   PatternThresholds thresholds;
 };
 
-class StreamingStats : public AttentionObserver {
+class StreamingStats : public RowObserver {
  public:
   explicit StreamingStats(StreamingStatsOptions options = {});
 
@@ -42,7 +46,7 @@ class StreamingStats : public AttentionObserver {
                    std::vector<std::vector<std::string>> tokens = {});
   void begin_text(std::vector<uint8_t> special_mask, std::vector<std::string> tokens = {});
 
-  void on_attention(const LayerAttention& attention) override;
+  void on_attention_rows(const AttentionRows& rows) override;
 
   // Texts seen so far.
   int64_t texts() const;
@@ -56,7 +60,18 @@ class StreamingStats : public AttentionObserver {
     RunningFigures layer;
   };
 
+  // The (layer, sequence) whose blocks are arriving: one accumulator per head until its last
+  // block.
+  struct Pending {
+    int layer = 0;
+    int64_t sequence = 0;
+    std::optional<SequenceLayout> layout;
+    std::vector<HeadFiguresAccumulator> heads;  // [head]
+  };
+  void finish_layer(Pending& pending);
+
   StreamingStatsOptions options_;
+  std::optional<Pending> pending_;
   std::map<int, LayerAccumulator> layers_;
   std::vector<std::vector<uint8_t>> special_masks_;  // [sequence][T] of the current batch
   std::vector<std::vector<std::string>> tokens_;     // every text so far

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -110,6 +111,14 @@ class SafetensorsWriter {
   // Raw bytes of any dtype; bytes.size() must equal numel * dtype_size.
   void add_raw(const std::string& name, DType dtype, const Shape& shape,
                std::span<const std::byte> bytes);
+  // A tensor whose bytes are produced while write() runs: when the file reaches it (tensors are
+  // laid out in name order), `fill` is called with a sink and must pass it exactly
+  // numel * dtype_size bytes, in pieces of any size (e.g. one layer at a time as a forward pass
+  // computes them), so a file larger than memory is written with none of it held. ShapeError
+  // (and no file) when fill passes a different count; an exception from fill leaves no file.
+  using ByteSink = std::function<void(std::span<const std::byte>)>;
+  void add_streamed(const std::string& name, DType dtype, const Shape& shape,
+                    std::function<void(const ByteSink&)> fill);
   void set_metadata(const std::string& key, const std::string& value);
   // Serialises everything (tensors sorted by name, 8-byte aligned header) into bytes.
   std::string serialize() const;
@@ -122,7 +131,9 @@ class SafetensorsWriter {
     DType dtype;
     Shape shape;
     std::string bytes;
-    Tensor values;  // instead of bytes: an f32 tensor moved in
+    Tensor values;                              // instead of bytes: an f32 tensor moved in
+    std::function<void(const ByteSink&)> fill;  // instead of both: bytes produced at write time
+    uint64_t size() const;                      // bytes in the file
     std::string_view data() const {
       return values.empty() ? std::string_view(bytes)
                             : std::string_view(reinterpret_cast<const char*>(values.data()),
@@ -130,6 +141,8 @@ class SafetensorsWriter {
     }
   };
   std::string header() const;  // length prefix + padded JSON header
+  // Passes the entry's bytes to `out` (a streamed entry's fill, checked for its count).
+  static void emit(const std::string& name, const Entry& entry, const ByteSink& out);
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::string> metadata_;
 };

@@ -31,7 +31,7 @@ void append_le_u64(std::string& out, uint64_t value) {
 void SafetensorsWriter::add_f32(const std::string& name, const Tensor& tensor, DType dtype) {
   check_name(name, entries_.contains(name));
   const auto values = tensor.values();
-  Entry entry{dtype, tensor.shape(), {}, {}};
+  Entry entry{dtype, tensor.shape(), {}, {}, {}};
   switch (dtype) {
     case DType::kF32:
       entry.bytes.resize(values.size() * sizeof(float));
@@ -72,7 +72,45 @@ void SafetensorsWriter::add_raw(const std::string& name, DType dtype, const Shap
                    Entry{dtype,
                          shape,
                          std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                         {},
                          {}});
+}
+
+void SafetensorsWriter::add_streamed(const std::string& name, DType dtype, const Shape& shape,
+                                     std::function<void(const ByteSink&)> fill) {
+  check_name(name, entries_.contains(name));
+  if (!fill) throw InputError("tensor '" + name + "': add_streamed needs a fill function");
+  (void)shape_numel(shape);  // validates the shape
+  Entry entry{dtype, shape, {}, {}, std::move(fill)};
+  entries_.emplace(name, std::move(entry));
+}
+
+uint64_t SafetensorsWriter::Entry::size() const {
+  if (fill) return static_cast<uint64_t>(shape_numel(shape)) * dtype_size(dtype);
+  return data().size();
+}
+
+void SafetensorsWriter::emit(const std::string& name, const Entry& entry, const ByteSink& out) {
+  if (!entry.fill) {
+    const std::string_view data = entry.data();
+    out(std::as_bytes(std::span<const char>(data.data(), data.size())));
+    return;
+  }
+  uint64_t written = 0;
+  entry.fill([&](std::span<const std::byte> bytes) {
+    written += bytes.size();
+    if (written > entry.size()) {
+      throw ShapeError("tensor '" + name + "': shape " + format_shape(entry.shape) + " of " +
+                       std::string(dtype_name(entry.dtype)) + " needs " +
+                       std::to_string(entry.size()) + " bytes; more were produced");
+    }
+    out(bytes);
+  });
+  if (written != entry.size()) {
+    throw ShapeError("tensor '" + name + "': shape " + format_shape(entry.shape) + " of " +
+                     std::string(dtype_name(entry.dtype)) + " needs " +
+                     std::to_string(entry.size()) + " bytes, got " + std::to_string(written));
+  }
 }
 
 void SafetensorsWriter::set_metadata(const std::string& key, const std::string& value) {
@@ -81,7 +119,7 @@ void SafetensorsWriter::set_metadata(const std::string& key, const std::string& 
 
 void SafetensorsWriter::add_f32(const std::string& name, Tensor&& tensor) {
   check_name(name, entries_.contains(name));
-  Entry entry{DType::kF32, tensor.shape(), {}, {}};
+  Entry entry{DType::kF32, tensor.shape(), {}, {}, {}};
   entry.values = std::move(tensor);
   entries_.emplace(name, std::move(entry));
 }
@@ -91,7 +129,7 @@ std::string SafetensorsWriter::header() const {
   if (!metadata_.empty()) header[std::string(kMetadataKey)] = metadata_;
   uint64_t offset = 0;
   for (const auto& [name, entry] : entries_) {  // std::map: name order
-    const uint64_t end = offset + entry.data().size();
+    const uint64_t end = offset + entry.size();
     header[name] = {{"dtype", dtype_name(entry.dtype)},
                     {"shape", entry.shape},
                     {"data_offsets", {offset, end}}};
@@ -112,7 +150,11 @@ std::string SafetensorsWriter::header() const {
 
 std::string SafetensorsWriter::serialize() const {
   std::string out = header();
-  for (const auto& [name, entry] : entries_) out += entry.data();
+  for (const auto& [name, entry] : entries_) {
+    emit(name, entry, [&](std::span<const std::byte> bytes) {
+      out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    });
+  }
   return out;
 }
 
@@ -121,16 +163,21 @@ void SafetensorsWriter::write(const std::string& path) const {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw IoError(path, std::string("cannot create: ") + std::strerror(errno));
-    const std::string head = header();
-    out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    for (const auto& [name, entry] : entries_) {
-      const std::string_view data = entry.data();
-      out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    }
-    out.flush();
-    if (!out) {
+    try {
+      const std::string head = header();
+      out.write(head.data(), static_cast<std::streamsize>(head.size()));
+      const ByteSink sink = [&](std::span<const std::byte> bytes) {
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
+        if (!out) throw IoError(path, "write failed (disk full?)");
+      };
+      for (const auto& [name, entry] : entries_) emit(name, entry, sink);
+      out.flush();
+      if (!out) throw IoError(path, "write failed (disk full?)");
+    } catch (...) {
+      out.close();
       ::unlink(tmp.c_str());
-      throw IoError(path, "write failed (disk full?)");
+      throw;
     }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -57,7 +57,17 @@ class ForwardPass {
       moe_out_.resize(rows_ * hidden);
     }
     if (c_.position == PositionKind::kAlibi) slopes_ = ops::alibi_slopes(c_.num_attention_heads);
-    probs_.resize(c_.num_attention_heads * in_.tokens * in_.tokens);
+    // Row observers only (or none): attention by blocks of query rows; else whole layers.
+    streaming_ = std::all_of(observers_.begin(), observers_.end(),
+                             [](const AttentionObserver* o) { return o->takes_rows(); });
+    block_rows_ = in_.tokens;
+    if (streaming_) {
+      block_rows_ = options_.attention_block_rows > 0
+                        ? std::min(in_.tokens, options_.attention_block_rows)
+                        : attention_block_rows(c_, in_.tokens);
+    }
+    block_rows_ = std::max<int64_t>(1, block_rows_);
+    probs_.resize(c_.num_attention_heads * std::min(block_rows_, in_.tokens) * in_.tokens);
     key_bias_.resize(in_.tokens);
     mask_ = in_.attention_mask.empty() ? std::vector<int64_t>(rows_, 1) : in_.attention_mask;
     if (c_.position == PositionKind::kRotary) {
@@ -158,8 +168,8 @@ class ForwardPass {
   // each sequence's probabilities.
   void attention(int layer, const LayerWeights& lw, const float* in) {
     const int64_t T = in_.tokens, hidden = c_.hidden_size, head_dim = c_.head_dim;
-    const int64_t heads = c_.num_attention_heads, group = heads / c_.num_key_value_heads;
-    const int64_t qkv_dim = c_.qkv_dim(), q_dim = c_.q_dim(), kv_dim = c_.kv_dim();
+    const int64_t heads = c_.num_attention_heads;
+    const int64_t qkv_dim = c_.qkv_dim(), q_dim = c_.q_dim();
     // qkv_ [rows, q heads | k heads | v heads]
     ops::linear(in, rows_, hidden, lw.qkv_weight, data_or_null(lw.qkv_bias), qkv_dim, qkv_.data());
     if (c_.clip_qkv > 0.0) {
@@ -202,71 +212,95 @@ class ForwardPass {
     for (int64_t b = 0; b < in_.batch; ++b) {
       const float* key_bias = padding_bias(b);  // [key_pos] or null
       const float* seq_qkv = qkv_.data() + b * T * qkv_dim;
-      // Per head: q [query_pos, head_dim], k and v [key_pos, head_dim], read in place from qkv_
-      // (row stride qkv_dim); this head's scores / probabilities are probs_[h] [query_pos,
-      // key_pos].
-      const auto q = [&](int64_t h) { return seq_qkv + h * head_dim; };
-      const auto k = [&](int64_t h) { return seq_qkv + q_dim + (h / group) * head_dim; };
-      const auto v = [&](int64_t h) { return seq_qkv + q_dim + kv_dim + (h / group) * head_dim; };
-      const auto scores = [&](int64_t h) { return probs_.data() + h * T * T; };
-      // The first row (head·T + query_pos) whose scores are not finite, if any: checked per row
-      // from the softmax's own max and sum (no extra pass), reported after the heads.
-      std::atomic<int64_t> first_bad_row{std::numeric_limits<int64_t>::max()};
-      const auto softmax_rows = [&](int64_t first, int64_t last) {  // rows of [head·query_pos]
-        for (int64_t row = first; row < last; ++row) {
-          const auto [begin, end] = visible_keys(window, row % T);
-          float* scores_row = probs_.data() + row * T;  // [key_pos]
-          if (!slopes_.empty()) {
-            // ALiBi (BLOOM baddbmm): slope_h · key_pos + scale · q·k.
-            const float slope = slopes_[row / T];
-            for (int64_t j = begin; j < end; ++j) {
-              scores_row[j] = slope * static_cast<float>(j) + scores_row[j];
-            }
-          }
-          if (!ops::softmax_row_range(scores_row, T, begin, end, key_bias)) {
-            int64_t seen = first_bad_row.load();
-            while (row < seen && !first_bad_row.compare_exchange_weak(seen, row)) {
-            }
-          }
-        }
-      };
-      // context_ [rows, q_dim]: each head writes its slice of this sequence's rows.
-      // A causal product may skip what lies above the diagonal (the result is the same).
-      const ops::Triangle scores_part =
-          c_.causal ? ops::Triangle::kLowerResult : ops::Triangle::kNone;
-      const ops::Triangle probs_part =
-          c_.causal ? ops::Triangle::kLowerInput : ops::Triangle::kNone;
-      const auto context = [&](int64_t h) {
-        ops::gemm(false, false, T, head_dim, T, 1.0f, scores(h), T, v(h), qkv_dim, 0.0f,
-                  context_.data() + b * T * q_dim + h * head_dim, q_dim, probs_part);
-      };
-      const auto head_scores = [&](int64_t h) {
-        ops::gemm(false, true, T, T, head_dim, scale, q(h), qkv_dim, k(h), qkv_dim, 0.0f, scores(h),
-                  T, scores_part);
-      };
-      if (ops::gemm_runs_per_thread()) {
-        // One head per task, start to end: its scores stay in cache from product to softmax to
-        // product, and the small products do not pay for being split across the cores.
-        ops::parallel_for(heads, 1, [&](int64_t first, int64_t last) {
-          for (int64_t h = first; h < last; ++h) {
-            head_scores(h);
-            softmax_rows(h * T, (h + 1) * T);
-            context(h);
-          }
-        });
-      } else {
-        // BLAS threads each product itself; the softmax rows are spread over the cores.
-        for (int64_t h = 0; h < heads; ++h) head_scores(h);
-        ops::parallel_for(heads * T, std::max<int64_t>(1, 4096 / T), softmax_rows);
-        for (int64_t h = 0; h < heads; ++h) context(h);
+      // Query rows [q0, q1) of every head at a time: the whole layer, or with row observers one
+      // block of block_rows_ rows (observer.h).
+      for (int64_t q0 = 0; q0 < T; q0 += block_rows_) {
+        attention_block(layer, b, q0, std::min(T, q0 + block_rows_), seq_qkv, key_bias, scale,
+                        window);
       }
-      if (first_bad_row.load() != std::numeric_limits<int64_t>::max()) {
-        report_non_finite(layer, b, first_bad_row.load() / T, first_bad_row.load() % T);
-      }
-      notify(layer, b);
     }
     ops::linear(context_.data(), rows_, q_dim, lw.attn_out_weight, data_or_null(lw.attn_out_bias),
                 hidden, attn_out_.data());
+  }
+
+  // Query rows [q0, q1) of sequence b, every head: scores, softmax and context, then the
+  // observers. probs_ holds [head, query_pos - q0, key_pos] (row stride T).
+  void attention_block(int layer, int64_t b, int64_t q0, int64_t q1, const float* seq_qkv,
+                       const float* key_bias, float scale, int64_t window) {
+    const int64_t T = in_.tokens, head_dim = c_.head_dim, heads = c_.num_attention_heads;
+    const int64_t group = heads / c_.num_key_value_heads;
+    const int64_t qkv_dim = c_.qkv_dim(), q_dim = c_.q_dim(), kv_dim = c_.kv_dim();
+    const int64_t rows = q1 - q0;
+    // Keys any row of the block may see: a causal block needs none after its last query.
+    const int64_t keys = c_.causal ? q1 : T;
+    // Per head: q [query_pos, head_dim] from q0, k and v [key_pos, head_dim], read in place from
+    // qkv_ (row stride qkv_dim); this head's scores / probabilities are probs_ [h] [rows, T].
+    const auto q = [&](int64_t h) { return seq_qkv + q0 * qkv_dim + h * head_dim; };
+    const auto k = [&](int64_t h) { return seq_qkv + q_dim + (h / group) * head_dim; };
+    const auto v = [&](int64_t h) { return seq_qkv + q_dim + kv_dim + (h / group) * head_dim; };
+    const auto scores = [&](int64_t h) { return probs_.data() + h * rows * T; };
+    // The first row (head·T + query_pos) whose scores are not finite, if any: checked per row
+    // from the softmax's own max and sum (no extra pass), reported after the heads.
+    std::atomic<int64_t> first_bad_row{std::numeric_limits<int64_t>::max()};
+    const auto softmax_rows = [&](int64_t first, int64_t last) {  // rows of [head·(q - q0)]
+      for (int64_t row = first; row < last; ++row) {
+        const int64_t h = row / rows, query_pos = q0 + row % rows;
+        const auto [begin, end] = visible_keys(window, query_pos);
+        float* scores_row = probs_.data() + row * T;  // [key_pos]
+        if (!slopes_.empty()) {
+          // ALiBi (BLOOM baddbmm): slope_h · key_pos + scale · q·k.
+          const float slope = slopes_[h];
+          for (int64_t j = begin; j < end; ++j) {
+            scores_row[j] = slope * static_cast<float>(j) + scores_row[j];
+          }
+        }
+        if (!ops::softmax_row_range(scores_row, T, begin, end, key_bias)) {
+          const int64_t bad = h * T + query_pos;
+          int64_t seen = first_bad_row.load();
+          while (bad < seen && !first_bad_row.compare_exchange_weak(seen, bad)) {
+          }
+        }
+      }
+    };
+    // A causal block that starts at query 0 is a lower triangle: the products may skip what lies
+    // above the diagonal (the result is the same). Later blocks compute their few masked
+    // entries, which the softmax sets to 0.
+    const bool triangle = c_.causal && q0 == 0;
+    const ops::Triangle scores_part = triangle ? ops::Triangle::kLowerResult : ops::Triangle::kNone;
+    const ops::Triangle probs_part = triangle ? ops::Triangle::kLowerInput : ops::Triangle::kNone;
+    // context_ [rows, q_dim]: each head writes its slice of this block's rows.
+    const auto context = [&](int64_t h) {
+      ops::gemm(false, false, rows, head_dim, keys, 1.0f, scores(h), T, v(h), qkv_dim, 0.0f,
+                context_.data() + (b * T + q0) * q_dim + h * head_dim, q_dim, probs_part);
+    };
+    const auto head_scores = [&](int64_t h) {
+      ops::gemm(false, true, rows, keys, head_dim, scale, q(h), qkv_dim, k(h), qkv_dim, 0.0f,
+                scores(h), T, scores_part);
+    };
+    if (ops::gemm_runs_per_thread()) {
+      // One head per task, start to end: its scores stay in cache from product to softmax to
+      // product, and the small products do not pay for being split across the cores.
+      ops::parallel_for(heads, 1, [&](int64_t first, int64_t last) {
+        for (int64_t h = first; h < last; ++h) {
+          head_scores(h);
+          softmax_rows(h * rows, (h + 1) * rows);
+          context(h);
+        }
+      });
+    } else {
+      // BLAS threads each product itself; the softmax rows are spread over the cores.
+      for (int64_t h = 0; h < heads; ++h) head_scores(h);
+      ops::parallel_for(heads * rows, std::max<int64_t>(1, 4096 / T), softmax_rows);
+      for (int64_t h = 0; h < heads; ++h) context(h);
+    }
+    if (first_bad_row.load() != std::numeric_limits<int64_t>::max()) {
+      report_non_finite(layer, b, first_bad_row.load() / T, first_bad_row.load() % T);
+    }
+    if (streaming_) {
+      notify_rows(layer, b, q0, q1);
+    } else {
+      notify(layer, b);
+    }
   }
 
   // Attention of (layer, head) stopped being finite: names the first non-finite weight of the
@@ -362,6 +396,21 @@ class ForwardPass {
     view.num_kv_heads = c_.num_key_value_heads;
     view.head_dim = c_.head_dim;
     for (AttentionObserver* observer : observers_) observer->on_attention(view);
+  }
+
+  void notify_rows(int layer, int64_t sequence, int64_t q0, int64_t q1) const {
+    AttentionRows view;
+    view.layer = layer;
+    view.sequence = sequence;
+    view.num_heads = c_.num_attention_heads;
+    view.num_tokens = in_.tokens;
+    view.causal = c_.causal;
+    view.query_begin = q0;
+    view.query_end = q1;
+    view.probs = std::span<const float>(probs_).first(view.num_heads * (q1 - q0) * in_.tokens);
+    view.attention_mask =
+        std::span<const int64_t>(mask_).subspan(sequence * in_.tokens, in_.tokens);
+    for (AttentionObserver* observer : observers_) observer->on_attention_rows(view);
   }
 
   // Step: the MLP of `in` [rows, hidden] into mlp_out_ [rows, hidden].
@@ -525,21 +574,35 @@ class ForwardPass {
   std::vector<float> moe_in_;    // [routed rows, hidden], MoE
   std::vector<float> moe_out_;   // [routed rows, hidden], MoE
   std::vector<float> slopes_;    // [head], ALiBi
-  std::vector<float> probs_;     // [head, query_pos, key_pos] of one sequence
+  bool streaming_ = false;       // every observer takes rows: blocks of block_rows_ queries
+  int64_t block_rows_ = 0;       // query rows per block (T for whole layers)
+  std::vector<float> probs_;     // [head, query_pos - q0, key_pos] of one sequence
   std::vector<float> key_bias_;  // [key_pos] of one sequence: 0 or -inf (padding)
   ForwardResult result_;
 };
 
 }  // namespace
 
-uint64_t forward_activation_bytes(const ModelConfig& c, int64_t batch, int64_t tokens) {
+int64_t attention_block_rows(const ModelConfig& c, int64_t tokens) {
+  constexpr long double kBlockBytes = 32.0L * 1024 * 1024;
+  const long double row_bytes =
+      std::max<long double>(1, static_cast<long double>(c.num_attention_heads) * tokens * 4);
+  const long double rows = std::max<long double>(16, std::floor(kBlockBytes / row_bytes));
+  return std::max<int64_t>(1, static_cast<int64_t>(std::min<long double>(rows, tokens)));
+}
+
+uint64_t forward_activation_bytes(const ModelConfig& c, int64_t batch, int64_t tokens,
+                                  AttentionBuffer buffer) {
   // long double: an absurd length must give a huge estimate, not a wrapped-around small one.
   const long double t = tokens;
   const long double rows = static_cast<long double>(batch) * t;
   long double floats = rows * (4 * c.hidden_size + c.qkv_dim() + c.q_dim());
   floats += rows * c.max_mlp_width() * (c.mlp == MlpKind::kPlain ? 1 : 2);
   if (c.mlp == MlpKind::kMoe) floats += rows * (2 * c.hidden_size + c.moe.num_experts);
-  floats += c.num_attention_heads * t * t;
+  const long double block_rows = buffer == AttentionBuffer::kRowBlocks
+                                     ? static_cast<long double>(attention_block_rows(c, tokens))
+                                     : t;
+  floats += c.num_attention_heads * block_rows * t;
   if (c.position == PositionKind::kRotary) floats += t * c.rotary_dim();
   // The GEMM kernel's packed blocks, on each thread of the pool (the calling thread included).
   const long double scratch = static_cast<long double>(ops::gemm_scratch_bytes_per_thread()) *

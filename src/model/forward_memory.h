@@ -38,8 +38,14 @@ struct MemoryEstimate {
   std::string describe() const;  // "attention 12.0 MiB + activations 3.1 MiB + ..."
 };
 
+// How a forward pass holds attention: one whole layer ([head, T, T]; observers that need whole
+// layers, e.g. AttentionStore) or one block of query rows ([head, block, T]; when every observer
+// is a RowObserver: analyze, importance raw/rollout/flow, probes).
+enum class AttentionBuffer { kLayer, kRowBlocks };
+
 // Bytes of the forward pass's working buffers for batch x tokens.
-uint64_t forward_activation_bytes(const ModelConfig& config, int64_t batch, int64_t tokens);
+uint64_t forward_activation_bytes(const ModelConfig& config, int64_t batch, int64_t tokens,
+                                  AttentionBuffer buffer = AttentionBuffer::kLayer);
 
 // `keep` as for AttentionStore; its layer/head lists must already be valid for the model.
 // `weight_bytes`: the checkpoint's size (SafetensorsCheckpoint::stored_bytes()), when known.

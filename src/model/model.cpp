@@ -92,6 +92,16 @@ Model Model::from_parsed(const ArchSpec& arch, ModelConfig config, const TensorS
   return model;
 }
 
+std::optional<int64_t> max_input_tokens(const ModelConfig& config) {
+  if (config.position != PositionKind::kAbsolute) return std::nullopt;
+  int64_t limit = config.max_position_embeddings;
+  // RoBERTa numbers real tokens from pad + 1 (position_ids below).
+  if (config.position_ids == PositionIds::kRobertaAfterPadding && config.pad_token_id) {
+    limit -= *config.pad_token_id + 1;
+  }
+  return std::max<int64_t>(0, limit);
+}
+
 std::vector<int64_t> position_ids(const ModelConfig& config, const ForwardInput& input) {
   std::vector<int64_t> positions(input.batch * input.tokens);
   for (int64_t b = 0; b < input.batch; ++b) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,7 +43,14 @@ struct ForwardInput {
 struct ForwardOptions {
   bool hidden_states = false;  // ForwardResult::hidden_states
   bool logits = false;         // ForwardResult::logits (the LM head runs only when asked)
+  // When every observer takes rows (RowObserver, observer.h), attention is computed this many
+  // query rows at a time (all heads); 0 = attention_block_rows(). Whole layers otherwise.
+  int64_t attention_block_rows = 0;
 };
+
+// The query rows per block of a streamed forward pass: as many as keep one block of every
+// head's rows ([head, rows, T] f32) near 32 MiB, at least 16, at most T.
+int64_t attention_block_rows(const ModelConfig& config, int64_t tokens);
 
 struct ForwardResult {
   // [batch, layer + 1, token, hidden]: [0] the embedding output, [i] the output of layer i; for
@@ -99,6 +107,11 @@ class Model {
 // Checks ids, mask and token types against the config (InputError saying what and where).
 void validate_forward_input(const ModelConfig& config, const ModelWeights& weights,
                             const ForwardInput& input, const ForwardOptions& options);
+
+// The longest input the model accepts: its position table's length for absolute positions (less
+// RoBERTa's padding offset); nullopt for relative positions (rotary, ALiBi), which compute past
+// their trained length (warned about, not refused).
+std::optional<int64_t> max_input_tokens(const ModelConfig& config);
 
 // Position id of every token, [batch, tokens] (0.. for most; RoBERTa counts past padding).
 std::vector<int64_t> position_ids(const ModelConfig& config, const ForwardInput& input);

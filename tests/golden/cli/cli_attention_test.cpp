@@ -147,6 +147,32 @@ TEST(CliAttention, MemoryGuardRefusesAndSuggests) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// A text longer than the model's position table: a clear error naming the limit, or --truncate;
+// --input reads the text from a file; --dtype bf16 halves the attention.
+TEST(CliAttention, LongInputFromAFileTruncatedToThePositionLimit) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const auto model = (shared / "models/tiny-gpt2").string();  // n_positions 128
+  const auto text = tmp.file("long.txt");
+  {
+    std::ofstream f(text);
+    for (int i = 0; i < 300; ++i) f << "hello world ";
+  }
+  const auto out = tmp.file("long.safetensors");
+  CliResult run = run_cli({"attention", "--model", model, "--input", text, "--out", out});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.error.find("takes at most 128; pass --truncate 128"), std::string::npos)
+      << run.error;
+  EXPECT_FALSE(fs::exists(out));
+  run = run_cli({"attention", "--model", model, "--input", text, "--truncate", "128", "--dtype",
+                 "bf16", "--out", out});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
+  const SafetensorsFile file(out);
+  EXPECT_EQ(file.load_i64("input_ids").size(), 128u);
+  run = run_cli({"analyze", "--attentions", out, "--format", "csv"});
+  EXPECT_EQ(run.exit_code, 0) << run.error;
+}
+
 TEST(CliAttention, BadInputsAreClearErrors) {
   ATTNSCOPE_REQUIRE_SHARED(shared);
   TempDir tmp;
