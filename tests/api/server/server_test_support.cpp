@@ -67,7 +67,9 @@ Reply http(uint16_t port, const Request& request) {
       ("Host: " + (request.host.empty() ? "127.0.0.1:" + std::to_string(port) : request.host))
           .c_str());
   if (request.token) {
-    headers = curl_slist_append(headers, (std::string("Authorization: Bearer ") + kToken).c_str());
+    std::string authorization = "Authorization: Bearer ";  // (GCC 12 -O1 misreads the + form)
+    authorization += kToken;
+    headers = curl_slist_append(headers, authorization.c_str());
   }
   for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
   ChunkSource source{&request.body};
