@@ -396,6 +396,26 @@ TEST(HostileNumbers, AnalyzeOnNaNModelRefused) {
                  {"layer 1", "not finite", "query/key/value weight of layer 0"});
 }
 
+// Attack pass, session 4: a NaN in the last layer's MLP or the output matrix leaves attention
+// finite, but the hidden states and logits asked for were written full of NaN with exit 0.
+TEST(HostileNumbers, NaNInLastMlpRefusesHiddenStates) {
+  HostileModel m;
+  poison_weight(m, "layers.1.mlp.down_proj.weight", std::numeric_limits<float>::quiet_NaN());
+  std::vector<std::string> args = attention(m);
+  args.emplace_back("--hidden-states");
+  expect_refused(run_timed(args), {"hidden state 2", "not finite", "MLP down weight of layer 1"});
+  EXPECT_FALSE(fs::exists(m.tmp().file("a.safetensors")));
+  EXPECT_EQ(run_timed(attention(m)).result.exit_code, 0);  // attention alone is finite and right
+}
+
+TEST(HostileNumbers, InfInOutputMatrixRefusesLogits) {
+  HostileModel m;
+  poison_weight(m, "lm_head.weight", std::numeric_limits<float>::infinity());
+  std::vector<std::string> args = attention(m);
+  args.emplace_back("--logits");
+  expect_refused(run_timed(args), {"logits", "not finite", "output weight", "infinity"});
+}
+
 TEST(HostileNumbers, SafetensorsHeaderStartingWithSpaceRefused) {  // ST-1
   HostileModel m;
   m.write("model.safetensors", safetensors_bytes(" {}"));
