@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/limits.h"
@@ -414,6 +415,27 @@ TEST(HostileNumbers, InfInOutputMatrixRefusesLogits) {
   std::vector<std::string> args = attention(m);
   args.emplace_back("--logits");
   expect_refused(run_timed(args), {"logits", "not finite", "output weight", "infinity"});
+}
+
+// Attack pass, session 4: a header padded with a NUL and garbage was accepted (the reference
+// rejects it: a NUL is not JSON whitespace).
+TEST(HostileNumbers, SafetensorsHeaderWithNulAndGarbageRefused) {
+  HostileModel m;
+  const std::string file = read_all(m.dir_path() / "model.safetensors");
+  uint64_t n = 0;
+  std::memcpy(&n, file.data(), 8);
+  const std::string tail = std::string("\0", 1) + "garbage";
+  const uint64_t padded = n + tail.size();
+  std::string bytes(reinterpret_cast<const char*>(&padded), 8);
+  bytes += file.substr(8, n) + tail + file.substr(8 + n);
+  m.write("model.safetensors", bytes);
+  expect_refused(run_timed(info(m)), {"model.safetensors", "NUL"});
+}
+
+TEST(HostileNumbers, ConfigJsonWithNulAndGarbageRefused) {
+  HostileModel m;
+  m.write("config.json", read_all(m.dir_path() / "config.json") + std::string("\0", 1) + "{{{");
+  expect_refused(run_timed(info(m)), {"config.json", "NUL"});
 }
 
 TEST(HostileNumbers, SafetensorsHeaderStartingWithSpaceRefused) {  // ST-1
