@@ -75,9 +75,21 @@ void check_json_depth(std::string_view text, const std::string& source, int64_t 
   }
 }
 
+void check_json_no_nul(std::string_view text, const std::string& source, int64_t base_offset) {
+  // nlohmann's parser stops at a NUL byte as if the text ended there, so "{...}\0<anything>"
+  // would parse as "{...}". A raw NUL is never valid JSON (not whitespace, and escaped as \u0000
+  // inside strings): refused wherever it is, as the reference parsers do.
+  const size_t nul = text.find('\0');
+  if (nul != std::string_view::npos) {
+    throw FormatError(source, "invalid JSON: a NUL byte (JSON never holds one)",
+                      base_offset + static_cast<int64_t>(nul));
+  }
+}
+
 nlohmann::json parse_json_text(std::string_view text, const std::string& source,
                                int64_t base_offset) {
   check_json_depth(text, source, base_offset);
+  check_json_no_nul(text, source, base_offset);
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& error) {

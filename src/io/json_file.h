@@ -35,6 +35,9 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& source,
 // FormatError when `text` nests arrays/objects deeper than limits::kMaxJsonDepth.
 void check_json_depth(std::string_view text, const std::string& source, int64_t base_offset = 0);
 
+// Refuses a NUL byte anywhere in `text` (the parser would stop there and ignore what follows).
+void check_json_no_nul(std::string_view text, const std::string& source, int64_t base_offset = 0);
+
 // Turns an exception thrown while parsing into a FormatError for `source`: parse errors carry
 // the byte offset (`base_offset` = where the parsed text starts in the file, e.g. 8 for a
 // safetensors header); others (a number too large for a double) carry none.

@@ -236,6 +236,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
                       "header does not start with '{' (a safetensors header is a JSON object)",
                       static_cast<int64_t>(kLengthPrefixBytes));
   }
+  check_json_no_nul(header_text, path, static_cast<int64_t>(kLengthPrefixBytes));
   const json header = parse_header(header_text, path);
   if (!header.is_object()) {
     throw FormatError(path, "header must be a JSON object; got " + std::string(header.type_name()),

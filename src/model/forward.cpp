@@ -100,6 +100,8 @@ class ForwardPass {
       result_.logits = Tensor({in_.batch, in_.tokens, c_.vocab_size});
       ops::linear(last, rows_, c_.hidden_size, w_.lm_head(), data_or_null(w_.lm_head_bias),
                   c_.vocab_size, result_.logits.data());
+      check_finite_output(result_.logits.data(), result_.logits.numel(), "logits",
+                          static_cast<int>(layers) - 1, c_.final_norm, true);
     }
     return std::move(result_);
   }
@@ -323,7 +325,8 @@ class ForwardPass {
 
   // "<name> (NaN at element i)" for the first non-finite weight the pass has used up to and
   // including `layer`, or "".
-  std::string first_non_finite_weight(int layer) const {
+  std::string first_non_finite_weight(int layer, bool final_norm = false,
+                                      bool lm_head = false) const {
     auto check = [](const Tensor& t, const std::string& name) -> std::string {
       const float* p = t.data();
       for (int64_t i = 0; i < t.numel(); ++i) {
@@ -369,6 +372,11 @@ class ForwardPass {
       tensors.push_back({nullptr, &lw.mlp_down_weight, "MLP down weight" + p});
       tensors.push_back({&lw.mlp_down_bias, nullptr, "MLP down bias" + p});
     }
+    if (final_norm) {
+      tensors.push_back({&w_.final_norm_weight, nullptr, "final norm weight"});
+      tensors.push_back({&w_.final_norm_bias, nullptr, "final norm bias"});
+    }
+    if (lm_head && w_.has_lm_head()) tensors.push_back({nullptr, &w_.lm_head(), "output weight"});
     for (const Named& t : tensors) {
       std::string found =
           t.tensor != nullptr ? check(*t.tensor, t.name) : check_weight(*t.weight, t.name);
@@ -543,10 +551,38 @@ class ForwardPass {
     });
   }
 
+  // A requested output (hidden states, logits) is never written with NaN or infinity in it: the
+  // first non-finite value names the first non-finite weight used up to it, like attention.
+  // Scanned only when that output is asked for (its cost is one pass over the output).
+  void check_finite_output(const float* p, int64_t count, const std::string& what, int layer,
+                           bool final_norm, bool lm_head) const {
+    int64_t bad = -1;
+    for (int64_t i = 0; i < count; ++i) {
+      if (!std::isfinite(p[i])) {
+        bad = i;
+        break;
+      }
+    }
+    if (bad < 0) return;
+    const std::string weight = first_non_finite_weight(layer, final_norm, lm_head);
+    if (!weight.empty()) {
+      throw NumericError(what + " is not finite: weight " + weight +
+                         "; the checkpoint holds NaN or infinite values");
+    }
+    throw NumericError(what +
+                       " is not finite: the activations overflowed float32 (every weight used up "
+                       "to it is finite)");
+  }
+
   // Copies `state` [batch·token, hidden] into hidden_states[:, index].
   void record_hidden(int64_t index, const float* state) {
     if (!options_.hidden_states) return;
     const int64_t per_sequence = in_.tokens * c_.hidden_size;
+    const bool after_final_norm = c_.final_norm && index == c_.num_hidden_layers;
+    check_finite_output(state, in_.batch * per_sequence,
+                        "hidden state " + std::to_string(index) +
+                            (after_final_norm ? " (after the final norm)" : ""),
+                        static_cast<int>(index) - 1, after_final_norm, false);
     const int64_t layers_plus_one = c_.num_hidden_layers + 1;
     for (int64_t b = 0; b < in_.batch; ++b) {
       std::memcpy(result_.hidden_states.data() + (b * layers_plus_one + index) * per_sequence,

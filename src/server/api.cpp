@@ -3,6 +3,7 @@
 #include <new>
 
 #include "core/error.h"
+#include "io/json_file.h"
 #include "server/limits.h"
 #include "web_assets.h"
 
@@ -22,11 +23,13 @@ HttpResponse json_answer(std::string body) { return HttpResponse::json(200, body
 
 nlohmann::json parse_body(const HttpRequest& request) {
   if (request.body.empty()) throw InputError("the request needs a JSON object as its body");
+  // The same JSON rules as every file (depth limit, no NUL, the parser's text in plain words).
+  // A malformed body is the request's fault: kind "input", as before.
   nlohmann::json body;
   try {
-    body = nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(std::string("the body is not valid JSON: ") + e.what());
+    body = parse_json_text(request.body, "the request body");
+  } catch (const FormatError& e) {
+    throw InputError(e.what());
   }
   if (!body.is_object()) throw InputError("the request body must be a JSON object");
   return body;

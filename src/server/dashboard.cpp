@@ -559,12 +559,8 @@ std::string Dashboard::upload(const nlohmann::json& request) {
     std::string line;
     for (int64_t number = 1; std::getline(lines, line); ++number) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      nlohmann::json object;
-      try {
-        object = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::exception& e) {
-        throw FormatError(filename, "line " + std::to_string(number) + " is not JSON: " + e.what());
-      }
+      const nlohmann::json object =
+          parse_json_text(line, filename + ": line " + std::to_string(number));
       if (!object.is_object() || !object.contains("text") || !object["text"].is_string()) {
         throw FormatError(filename, "line " + std::to_string(number) +
                                         ": expected an object with a string \"text\" field");

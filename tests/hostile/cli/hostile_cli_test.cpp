@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/limits.h"
@@ -394,6 +395,47 @@ TEST(HostileNumbers, AnalyzeOnNaNModelRefused) {
   // v of layer 0 feeds layer 1's attention, never layer 0's own scores.
   expect_refused(run_timed({"analyze", "--model", m.dir(), "--text", "the cat sat on the mat"}),
                  {"layer 1", "not finite", "query/key/value weight of layer 0"});
+}
+
+// Attack pass, session 4: a NaN in the last layer's MLP or the output matrix leaves attention
+// finite, but the hidden states and logits asked for were written full of NaN with exit 0.
+TEST(HostileNumbers, NaNInLastMlpRefusesHiddenStates) {
+  HostileModel m;
+  poison_weight(m, "layers.1.mlp.down_proj.weight", std::numeric_limits<float>::quiet_NaN());
+  std::vector<std::string> args = attention(m);
+  args.emplace_back("--hidden-states");
+  expect_refused(run_timed(args), {"hidden state 2", "not finite", "MLP down weight of layer 1"});
+  EXPECT_FALSE(fs::exists(m.tmp().file("a.safetensors")));
+  EXPECT_EQ(run_timed(attention(m)).result.exit_code, 0);  // attention alone is finite and right
+}
+
+TEST(HostileNumbers, InfInOutputMatrixRefusesLogits) {
+  HostileModel m;
+  poison_weight(m, "lm_head.weight", std::numeric_limits<float>::infinity());
+  std::vector<std::string> args = attention(m);
+  args.emplace_back("--logits");
+  expect_refused(run_timed(args), {"logits", "not finite", "output weight", "infinity"});
+}
+
+// Attack pass, session 4: a header padded with a NUL and garbage was accepted (the reference
+// rejects it: a NUL is not JSON whitespace).
+TEST(HostileNumbers, SafetensorsHeaderWithNulAndGarbageRefused) {
+  HostileModel m;
+  const std::string file = read_all(m.dir_path() / "model.safetensors");
+  uint64_t n = 0;
+  std::memcpy(&n, file.data(), 8);
+  const std::string tail = std::string("\0", 1) + "garbage";
+  const uint64_t padded = n + tail.size();
+  std::string bytes(reinterpret_cast<const char*>(&padded), 8);
+  bytes += file.substr(8, n) + tail + file.substr(8 + n);
+  m.write("model.safetensors", bytes);
+  expect_refused(run_timed(info(m)), {"model.safetensors", "NUL"});
+}
+
+TEST(HostileNumbers, ConfigJsonWithNulAndGarbageRefused) {
+  HostileModel m;
+  m.write("config.json", read_all(m.dir_path() / "config.json") + std::string("\0", 1) + "{{{");
+  expect_refused(run_timed(info(m)), {"config.json", "NUL"});
 }
 
 TEST(HostileNumbers, SafetensorsHeaderStartingWithSpaceRefused) {  // ST-1

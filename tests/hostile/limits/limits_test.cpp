@@ -89,6 +89,24 @@ TEST(JsonDepth, ObjectsCountToo) {
             std::string::npos);
 }
 
+// Attack pass, session 4: the parser stopped at a NUL byte, so "{...}\0<anything>" parsed as
+// "{...}" (a polyglot; config.json, .jsonl lines, safetensors headers, request bodies alike).
+TEST(JsonNul, TrailingGarbageAfterANulRefused) {
+  const std::string text = std::string("{\"a\": 1}\0", 9) + "not json {{{";
+  const std::string e = error_of([&] { parse_json_text(text, "c.json", 8); });
+  EXPECT_NE(e.find("c.json: invalid JSON: a NUL byte"), std::string::npos) << e;
+  EXPECT_NE(e.find("at byte 16"), std::string::npos) << e;
+}
+
+TEST(JsonNul, NulAnywhereRefused) {
+  EXPECT_NE(error_of([] { parse_json_text(std::string("\0{}", 3), "c.json"); }).find("NUL"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([] { parse_json_text(std::string("{\"a\": \"x\0y\"}", 12), "c.json"); }).find("NUL"),
+      std::string::npos);
+  EXPECT_NO_THROW(parse_json_text("{\"a\": \"x\\u0000y\"}", "c.json"));  // escaped is fine
+}
+
 TEST(JsonMessages, NoLibraryPrefixAndShortLastRead) {
   const std::string e =
       error_of([] { parse_json_text("{\"a\": \"" + std::string(1 << 20, 'x'), "t.json"); });
