@@ -56,8 +56,8 @@ void StreamingStats::on_attention_rows(const AttentionRows& rows) {
     const size_t sequence = static_cast<size_t>(rows.sequence);
     std::span<const uint8_t> special;
     if (sequence < special_masks_.size()) special = special_masks_[sequence];
-    pending_.emplace(
-        Pending{});  // (not emplace(): clang sees Pending as not default-constructible)
+    // A Pending value, not emplace(): clang sees the nested struct as not default-constructible.
+    pending_.emplace(Pending{});
     pending_->layer = rows.layer;
     pending_->sequence = rows.sequence;
     pending_->layout.emplace(T, rows.attention_mask, rows.causal, special);
