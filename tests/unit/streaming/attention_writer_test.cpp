@@ -60,7 +60,7 @@ TEST(StreamedWriter, AWrongByteCountLeavesNoFile) {
 // The demo model's attention through the layer writer, in each dtype, read back by the
 // attention-file reader (which validates every row) and compared with an AttentionStore.
 TEST(StreamedWriter, LayerWriterFilesReadBackInEveryDtype) {
-  const Model model = Model::load(demo::resolve_model_spec("demo").string());
+  const Model model = Model::load(demo::demo_model_dir().string());
   const ModelConfig& c = model.config();
   const std::vector<int64_t> ids = {1, 24, 164, 260, 37, 24, 196, 5, 9, 11};
   const auto T = static_cast<int64_t>(ids.size());

@@ -247,7 +247,7 @@ TEST(StreamedAnalyses, EncoderAt299Tokens) {
 }
 
 TEST(StreamedAnalyses, DemoModelInBlocksOfThreeRows) {
-  const Model model = Model::load(demo::resolve_model_spec("demo").string());
+  const Model model = Model::load(demo::demo_model_dir().string());
   std::vector<int64_t> ids = some_ids(model.config(), 21);
   ids[0] = 1;
   std::vector<uint8_t> special(21, 0);
