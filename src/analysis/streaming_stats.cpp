@@ -56,7 +56,7 @@ void StreamingStats::on_attention_rows(const AttentionRows& rows) {
     const size_t sequence = static_cast<size_t>(rows.sequence);
     std::span<const uint8_t> special;
     if (sequence < special_masks_.size()) special = special_masks_[sequence];
-    pending_.emplace();
+    pending_.emplace(Pending{});  // not emplace(): clang rejects a nested NSDMI struct
     pending_->layer = rows.layer;
     pending_->sequence = rows.sequence;
     pending_->layout.emplace(T, rows.attention_mask, rows.causal, special);
