@@ -138,7 +138,7 @@ TEST(CliQa, AttentionAndImportanceTakeAnEmptyText) {
   EXPECT_EQ(ranked.out, "rank,position,id,token,score\n1,0,1,\"<s>\",1\n");
   const CliResult neither = run_cli({"attention", "--model", "demo", "--out", tmp.file("b")});
   EXPECT_EQ(neither.exit_code, 1);
-  EXPECT_NE(neither.error.find("--ids or --text"), std::string::npos) << neither.error;
+  EXPECT_NE(neither.error.find("--ids, --text or --input"), std::string::npos) << neither.error;
 }
 
 // analyze and importance stream one layer at a time, but a layer of a very long input still needs
