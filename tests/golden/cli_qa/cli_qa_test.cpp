@@ -141,14 +141,16 @@ TEST(CliQa, AttentionAndImportanceTakeAnEmptyText) {
   EXPECT_NE(neither.error.find("--ids, --text or --input"), std::string::npos) << neither.error;
 }
 
-// analyze and importance stream one layer at a time, but a layer of a very long input still needs
-// H x T x T floats: the run is refused up front with the longest input that fits, not left to
-// fail (or be killed) inside the forward pass.
+// analyze and importance stream attention by blocks of query rows, but a very long input still
+// needs working memory that grows with T (2.5 GiB here): past the budget, the run is refused up
+// front with the longest input that fits, not left to fail (or be killed) inside the forward
+// pass. (Within the default budget, 75% of RAM, this input would run, for hours.)
 TEST(CliQa, VeryLongInputIsRefusedWithALimit) {
   std::string text;
   for (int k = 0; k < 40000; ++k) text += "the cat sat on the mat . ";  // ~240k tokens
   for (const char* command : {"analyze", "importance"}) {
-    const CliResult r = run_cli({command, "--model", "demo", "--text", text});
+    const CliResult r =
+        run_cli({command, "--model", "demo", "--text", text, "--max-memory", "1GB"});
     EXPECT_EQ(r.exit_code, 1) << command;
     EXPECT_NE(r.error.find("at most"), std::string::npos) << command << ": " << r.error;
   }
@@ -357,7 +359,9 @@ TEST(CliQa, AnalyzeNamesTheFileAndLineOfABadRecord) {
     const auto& [record, message] = cases[k];
     const std::string name = "bad" + std::to_string(k) + ".jsonl";
     const std::string file = tmp.write(name, good + record + "\n{\"text\": \"a\"}\n");
-    const CliResult r = run_cli({"analyze", "--model", "demo", "--input", file});
+    // (--max-memory: the huge record fits the default budget when streamed, and would run.)
+    const CliResult r =
+        run_cli({"analyze", "--model", "demo", "--input", file, "--max-memory", "1GB"});
     EXPECT_EQ(r.exit_code, 1) << name;
     EXPECT_NE(r.error.find(file + ": " + message), std::string::npos) << name << ": " << r.error;
   }
