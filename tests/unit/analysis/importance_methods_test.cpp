@@ -253,7 +253,7 @@ TEST(Importance, MethodsParseAndNormNeedsALiveModel) {
   EXPECT_EQ(parse_importance_method("flow"), ImportanceMethod::kFlow);
   EXPECT_EQ(parse_importance_method("norm"), ImportanceMethod::kNorm);
   EXPECT_THROW(parse_importance_method("all"), UnsupportedError);
-  EXPECT_THROW(TokenImportance(ImportanceMethod::kNorm), UnsupportedError);
+  EXPECT_THROW(TokenImportance{ImportanceMethod::kNorm}, UnsupportedError);
 }
 
 TEST(Spearman, KnownValues) {
