@@ -41,8 +41,10 @@ inline float exp_f32(float x) {
   p = std::fma(p, r, 0.5f);
   p = std::fma(p, r, 1.0f);
   p = std::fma(p, r, 1.0f);
-  // 2^n from its exponent bits; n is in [-126, 127].
-  const float two_n = std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
+  // 2^n from its exponent bits; n is in [-126, 127]. A NaN x makes n NaN, whose conversion to
+  // int is undefined: convert 0 instead (p is NaN already, so the result stays NaN).
+  const float n_finite = n == n ? n : 0.0f;
+  const float two_n = std::bit_cast<float>((static_cast<int32_t>(n_finite) + 127) << 23);
   const float keep = x < kLowest ? 0.0f : 1.0f;
   return p * two_n * keep;
 }
