@@ -48,6 +48,12 @@ bool softmax_row_range(float* row, int64_t cols, int64_t begin, int64_t end,
   float max_value = kNegInf;
 #pragma omp simd reduction(max : max_value)
   for (int64_t j = 0; j < count; ++j) max_value = std::max(max_value, visible[j]);
+  // OpenMP's max reduction may start from the lowest finite float instead of -inf (clang does):
+  // a row whose visible scores are all -inf then reads -FLT_MAX here.
+  if (max_value == std::numeric_limits<float>::lowest() &&
+      std::all_of(visible, visible + count, [](float v) { return v == kNegInf; })) {
+    max_value = kNegInf;
+  }
   if (max_value == kNegInf) {
     // No visible key (all padded): no distribution, all zeros. Visible keys whose scores are
     // all -inf (an overflow) are not that: the scores are not finite.

@@ -95,14 +95,14 @@ TEST(Tokenizer, CatastrophicRegexHitsTheMatchLimit) {
 
 TEST(Tokenizer, AddedTokenOptions) {
   nlohmann::json j = word_level_json();
-  j["added_tokens"] = {added(4, "[M]", true, true, false, false)};
+  j["added_tokens"] = nlohmann::json::array({added(4, "[M]", true, true, false, false)});
   Tokenizer tok = from_json(j);
   Encoding e = tok.encode("hello   [M]  world");
   EXPECT_EQ(e.ids, (std::vector<int64_t>{1, 4, 2}));
   // lstrip and rstrip make the token's span take the spaces around it.
   EXPECT_EQ(e.offsets[1], (std::pair<int64_t, int64_t>{5, 13}));
 
-  j["added_tokens"] = {added(5, "x", false, false, true, false)};
+  j["added_tokens"] = nlohmann::json::array({added(5, "x", false, false, true, false)});
   tok = from_json(j);
   EXPECT_EQ(tok.encode("x hello").ids, (std::vector<int64_t>{5, 1}));
   EXPECT_EQ(tok.encode("xhello").ids, (std::vector<int64_t>{0}));  // not a single word
@@ -110,12 +110,12 @@ TEST(Tokenizer, AddedTokenOptions) {
   // normalized=true tokens are matched after the normalizer.
   j = word_level_json();
   j["normalizer"] = {{"type", "Lowercase"}};
-  j["added_tokens"] = {added(4, "[M]", false, false, false, true)};
+  j["added_tokens"] = nlohmann::json::array({added(4, "[M]", false, false, false, true)});
   tok = from_json(j);
   // The token's content is normalized too ("[m]"), then matched on the normalized text.
   EXPECT_EQ(tok.encode("hello [M]").ids, (std::vector<int64_t>{1, 4}));
   EXPECT_EQ(tok.encode("hello [m]").ids, (std::vector<int64_t>{1, 4}));
-  j["added_tokens"] = {added(4, "[M]", false, false, false, false)};
+  j["added_tokens"] = nlohmann::json::array({added(4, "[M]", false, false, false, false)});
   tok = from_json(j);
   EXPECT_EQ(tok.encode("HELLO[M]").ids, (std::vector<int64_t>{1, 4}));
   EXPECT_EQ(tok.token_to_id("[M]"), 4);
