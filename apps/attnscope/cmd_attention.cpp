@@ -51,18 +51,6 @@ std::string index_list(const std::vector<int>& values) {
   return list.dump();
 }
 
-// Counts finished layers for a progress line (a row observer, so it never costs a whole layer).
-class LayerProgress : public RowObserver {
- public:
-  explicit LayerProgress(Progress& progress) : progress_(progress) {}
-  void on_attention_rows(const AttentionRows& rows) override {
-    if (rows.sequence == 0 && rows.last()) progress_.advance();
-  }
-
- private:
-  Progress& progress_;
-};
-
 // The forward pass's working memory (one layer's attention, activations, hidden states and
 // logits when asked) against the budget; the attention itself goes to the file.
 void enforce_streamed_attention_budget(const ModelConfig& config, int64_t tokens,

@@ -37,12 +37,7 @@ std::string_view importance_method_name(ImportanceMethod method) {
 
 void RawImportance::on_attention_rows(const AttentionRows& rows) {
   const int64_t tokens = rows.num_tokens, heads = rows.num_heads;
-  if (heads < 0 || tokens < 0 || rows.query_begin < 0 || rows.query_begin > rows.query_end ||
-      rows.query_end > tokens ||
-      static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * tokens) {
-    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
-                     {heads, rows.rows(), tokens}, {static_cast<int64_t>(rows.probs.size())});
-  }
+  rows.check_shape();
   if (rows.query_begin == 0) {
     const SequenceLayout layout(tokens, rows.attention_mask, rows.causal, {});
     Sums& sums = sequences_[rows.sequence];

@@ -20,19 +20,6 @@
 namespace attnscope::analysis {
 namespace {
 
-// Counts finished layers of sequence 0 for a progress line (a row observer: it never makes the
-// forward pass hold a whole layer).
-class LayerProgress : public RowObserver {
- public:
-  explicit LayerProgress(Progress& progress) : progress_(progress) {}
-  void on_attention_rows(const AttentionRows& rows) override {
-    if (rows.sequence == 0 && rows.last()) progress_.advance();
-  }
-
- private:
-  Progress& progress_;
-};
-
 class ModelAttentionSource : public AttentionSource {
  public:
   // `model`: resolved with its config (config.json as read by resolve_model, or a GGUF file's

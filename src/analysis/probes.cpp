@@ -88,11 +88,7 @@ void ProbeScores::on_attention_rows(const AttentionRows& rows) {
     throw InputError("probe attention has " + std::to_string(T) + " tokens; expected " +
                      std::to_string(offset_ + 2 * n_));
   }
-  if (heads < 0 || rows.query_begin < 0 || rows.query_begin > rows.query_end ||
-      rows.query_end > T || static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * T) {
-    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
-                     {heads, rows.rows(), T}, {static_cast<int64_t>(rows.probs.size())});
-  }
+  rows.check_shape();
   auto it = std::find_if(layers_.begin(), layers_.end(),
                          [&](const Sums& s) { return s.layer == rows.layer; });
   if (it == layers_.end()) {

@@ -13,12 +13,7 @@ namespace attnscope::analysis {
 void ResidualAttention::on_attention_rows(const AttentionRows& rows) {
   if (rows.sequence != sequence_) return;
   const int64_t tokens = rows.num_tokens, heads = rows.num_heads;
-  if (heads < 0 || tokens < 0 || rows.query_begin < 0 || rows.query_begin > rows.query_end ||
-      rows.query_end > tokens ||
-      static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * tokens) {
-    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
-                     {heads, rows.rows(), tokens}, {static_cast<int64_t>(rows.probs.size())});
-  }
+  rows.check_shape();
   if (rows.query_begin == 0) {
     const SequenceLayout layout(tokens, rows.attention_mask, rows.causal, {});
     if (layers_.empty()) {

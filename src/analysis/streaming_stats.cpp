@@ -39,12 +39,7 @@ void StreamingStats::on_attention_rows(const AttentionRows& rows) {
                      ": sequence index must be >= 0");
   }
   const int64_t T = rows.num_tokens, heads = rows.num_heads;
-  if (heads < 0 || T < 0 || rows.query_begin < 0 || rows.query_end > T ||
-      rows.query_begin > rows.query_end ||
-      static_cast<int64_t>(rows.probs.size()) != heads * rows.rows() * T) {
-    throw ShapeError("layer " + std::to_string(rows.layer) + " attention rows",
-                     {heads, rows.rows(), T}, {static_cast<int64_t>(rows.probs.size())});
-  }
+  rows.check_shape();
   if (rows.query_begin == 0) {
     // A caller that never declared the batch still gets counted texts (special = unknown).
     batch_size_ = std::max(batch_size_, rows.sequence + 1);

@@ -3,8 +3,22 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/progress.h"
 
 namespace attnscope {
+
+void AttentionRows::check_shape() const {
+  if (num_heads < 0 || num_tokens < 0 || query_begin < 0 || query_begin > query_end ||
+      query_end > num_tokens ||
+      static_cast<int64_t>(probs.size()) != num_heads * rows() * num_tokens) {
+    throw ShapeError("layer " + std::to_string(layer) + " attention rows",
+                     {num_heads, rows(), num_tokens}, {static_cast<int64_t>(probs.size())});
+  }
+}
+
+void LayerProgress::on_attention_rows(const AttentionRows& rows) {
+  if (rows.sequence == 0 && rows.last()) progress_.advance();
+}
 
 AttentionRows whole_layer_rows(const LayerAttention& attention) {
   const int64_t tokens = attention.num_tokens;

@@ -66,6 +66,9 @@ struct AttentionRows {
 
   int64_t rows() const { return query_end - query_begin; }
   bool last() const { return query_end == num_tokens; }
+  // ShapeError naming the layer unless the query range lies in [0, T] and probs holds
+  // num_heads * rows() * T values: what every row observer checks before reading.
+  void check_shape() const;
   // Row of query `query_pos` (in [query_begin, query_end)) of `head`: [key_pos], T values.
   const float* row(int64_t head, int64_t query_pos) const {
     return probs.data() + (head * rows() + (query_pos - query_begin)) * num_tokens;
@@ -96,6 +99,19 @@ class RowObserver : public AttentionObserver {
   // num_heads * T * T values.
   void on_attention(const LayerAttention& attention) final;
   void on_attention_rows(const AttentionRows& rows) override = 0;
+};
+
+class Progress;
+
+// Advances `progress` once per finished layer of sequence 0 (a row observer, so counting never
+// makes the forward pass hold a whole layer).
+class LayerProgress : public RowObserver {
+ public:
+  explicit LayerProgress(Progress& progress) : progress_(progress) {}
+  void on_attention_rows(const AttentionRows& rows) override;
+
+ private:
+  Progress& progress_;
 };
 
 // The whole layer as one block (no copy). ShapeError when the sizes do not match.
