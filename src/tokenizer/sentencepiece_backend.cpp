@@ -2,6 +2,7 @@
 
 #include <sentencepiece_processor.h>
 
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.h"
@@ -73,6 +74,7 @@ void check_sentencepiece_proto(std::string_view blob, const std::string& file) {
   };
   Reader top{blob};
   int64_t pieces = 0;
+  std::unordered_map<std::string_view, int64_t> seen;
   while (top.pos < blob.size()) {
     uint64_t tag = 0;
     if (!top.varint(tag)) broken();
@@ -84,16 +86,29 @@ void check_sentencepiece_proto(std::string_view blob, const std::string& file) {
                                   " pieces; the limit is " + std::to_string(limits::kMaxVocabSize));
     }
     Reader piece{payload};
+    std::string_view text;  // the last field 1 wins, as protobuf parses it; absent = empty
     while (piece.pos < payload.size()) {
       uint64_t field = 0;
       if (!piece.varint(field)) broken();
-      std::string_view text;
-      if (!piece.skip(field & 7, &text)) broken();
-      if (field >> 3 == 1 && text.size() > static_cast<size_t>(limits::kMaxTokenBytes)) {
-        throw FormatError(file, "piece " + std::to_string(pieces - 1) + " is " +
-                                    std::to_string(text.size()) + " bytes long; the limit is " +
-                                    std::to_string(limits::kMaxTokenBytes));
-      }
+      std::string_view value;
+      if (!piece.skip(field & 7, &value)) broken();
+      if (field >> 3 == 1) text = value;
+    }
+    const std::string which = "piece " + std::to_string(pieces - 1);
+    if (text.size() > static_cast<size_t>(limits::kMaxTokenBytes)) {
+      throw FormatError(file, which + " is " + std::to_string(text.size()) +
+                                  " bytes long; the limit is " +
+                                  std::to_string(limits::kMaxTokenBytes));
+    }
+    // The library builds a darts-clone trie of the pieces, which throws through a noexcept frame
+    // (std::terminate) on an empty key or one with a NUL byte, and refuses duplicates.
+    if (text.empty()) throw FormatError(file, which + " is empty");
+    if (text.find('\0') != std::string_view::npos) {
+      throw FormatError(file, which + " contains a NUL byte");
+    }
+    if (const auto [at, fresh] = seen.emplace(text, pieces - 1); !fresh) {
+      throw FormatError(file, which + " " + quote(std::string(text)) + " repeats piece " +
+                                  std::to_string(at->second));
     }
   }
 }

@@ -21,7 +21,7 @@ std::unique_ptr<Backend> make_sentencepiece_backend(const std::filesystem::path&
 
 // Walks a serialized ModelProto's wire format before libsentencepiece parses it: FormatError
 // for `file` when it is truncated or not a protobuf, has more than limits::kMaxVocabSize pieces
-// or a piece longer than limits::kMaxTokenBytes.
+// or a piece longer than limits::kMaxTokenBytes, empty, holding a NUL byte or repeated.
 void check_sentencepiece_proto(std::string_view blob, const std::string& file);
 
 }  // namespace attnscope::tokenizer

@@ -1,10 +1,11 @@
-// On real attention (every single-sequence case of shared/golden/attention, Hugging Face
-// transformers' probabilities), rollout and flow computed from the saved file equal the same
-// methods run on the live model with the case's ids.
+// On real attention (every single-sequence case of shared/golden/attention; flow up to 100 tokens,
+// Hugging Face transformers' probabilities), rollout and flow computed from the saved file equal
+// the same methods run on the live model with the case's ids.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "analysis/attention_analyzer.h"
 #include "analysis/flow.h"
@@ -35,6 +36,9 @@ TEST(ImportanceGolden, RolloutAndFlowFromFileEqualLiveModel) {
     const std::vector<int64_t> ids = c.at("ids").get<std::vector<int64_t>>();
     if (file.layers() != model.config().num_hidden_layers) continue;  // a layer selection
     for (const char* method : {"rollout", "flow"}) {
+      // Exact max-flow on 256 tokens is most of this test's time under ASan; the path equality
+      // it checks does not depend on the length.
+      if (std::string(method) == "flow" && ids.size() > 100) continue;
       const auto from_file = token_importance(file, 0, method);
       TokenImportance live(parse_importance_method(method));
       AttentionObserver* observers[] = {&live};

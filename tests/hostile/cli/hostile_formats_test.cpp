@@ -289,6 +289,30 @@ TEST(HostileTk5, TruncatedSentencePieceModelRefused) {
   expect_refused(run_timed(tokenize(m)), {"tokenizer.model", "truncated"});
 }
 
+// Pieces the library's trie builder would throw on through a noexcept frame (std::terminate).
+TEST(HostileTk5, EmptyOrNulSentencePiecesRefused) {
+  // ModelProto { pieces { piece: P } pieces { piece: "b" } }, P as given.
+  const auto model_with_piece = [](const std::string& piece) {
+    const std::string first = std::string("\x0a") + static_cast<char>(piece.size()) + piece;
+    return std::string("\x0a") + static_cast<char>(first.size()) + first +
+           std::string(
+               "\x0a\x03\x0a\x01"
+               "b",
+               5);
+  };
+  const std::pair<std::string, const char*> cases[] = {
+      {"", "piece 0 is empty"},
+      {std::string("a\0c", 3), "piece 0 contains a NUL byte"},
+      {"b", "piece 1 'b' repeats piece 0"},
+  };
+  for (const auto& [piece, message] : cases) {
+    HostileModel m;
+    fs::remove(m.dir_path() / "tokenizer.json");
+    m.write("tokenizer.model", model_with_piece(piece));
+    expect_refused(run_timed(tokenize(m)), {"tokenizer.model", message});
+  }
+}
+
 TEST(HostileTk5, UnknownComponentTypeQuotedShort) {
   HostileModel m;
   m.edit_tokenizer([](nlohmann::json& t) {
