@@ -11,7 +11,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -19,43 +18,9 @@
 
 #include "core/dtype.h"
 #include "model/arch.h"
+#include "model_shapes.h"
 
 namespace {
-
-const std::map<std::string, const char*> kConfigs = {
-    {"gpt2", R"({"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2",
-  "vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": null,
-  "n_positions": 1024, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"})"},
-    {"bert", R"({"architectures": ["BertModel"], "model_type": "bert",
-  "vocab_size": 30522, "hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
-  "num_attention_heads": 12, "max_position_embeddings": 512, "type_vocab_size": 2,
-  "layer_norm_eps": 1e-12, "hidden_act": "gelu", "pad_token_id": 0})"},
-    {"tinyllama", R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-  "vocab_size": 32000, "hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 22,
-  "num_attention_heads": 32, "num_key_value_heads": 4, "max_position_embeddings": 8192,
-  "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "hidden_act": "silu",
-  "tie_word_embeddings": false})"},
-    {"mistral7b", R"({"architectures": ["MistralForCausalLM"], "model_type": "mistral",
-  "vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
-  "num_attention_heads": 32, "num_key_value_heads": 8, "max_position_embeddings": 32768,
-  "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "hidden_act": "silu", "sliding_window": 4096,
-  "tie_word_embeddings": false})"},
-};
-
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed | 1) {}
-  float uniform() {  // [-1, 1)
-    state_ ^= state_ >> 12;
-    state_ ^= state_ << 25;
-    state_ ^= state_ >> 27;
-    const uint64_t bits = (state_ * 0x2545F4914F6CDD1DULL) >> 40;
-    return static_cast<float>(bits) * (2.0f / 16777216.0f) - 1.0f;
-  }
-
- private:
-  uint64_t state_;
-};
 
 int usage() {
   std::fprintf(stderr,
@@ -67,7 +32,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   using namespace attnscope;
-  if (argc != 4 || !kConfigs.contains(argv[1])) return usage();
+  if (argc != 4 || !bench::kModelShapes.contains(argv[1])) return usage();
   const std::string dtype_arg = argv[2];
   const DType dtype = dtype_arg == "f32"    ? DType::kF32
                       : dtype_arg == "f16"  ? DType::kF16
@@ -77,7 +42,7 @@ int main(int argc, char** argv) {
   const std::filesystem::path out(argv[3]);
   std::filesystem::create_directories(out);
 
-  const nlohmann::json config = nlohmann::json::parse(kConfigs.at(argv[1]));
+  const nlohmann::json config = nlohmann::json::parse(bench::kModelShapes.at(argv[1]));
   const ArchSpec& arch = find_arch(config);
   const ModelConfig parsed = arch.parse_config(config);
   std::vector<ExpectedTensor> tensors;
@@ -102,7 +67,7 @@ int main(int argc, char** argv) {
   const uint64_t header_size = header_text.size();
   for (int i = 0; i < 8; ++i) file.put(static_cast<char>((header_size >> (8 * i)) & 0xffu));
   file << header_text;
-  Random random(42);
+  bench::Random random(42);
   std::vector<char> bytes;
   for (const ExpectedTensor& t : tensors) {
     const int64_t n = shape_numel(t.shape);
