@@ -1,9 +1,13 @@
 #include "cli.h"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +54,31 @@ std::string nearest_command(const std::vector<Command>& commands, const std::str
   return best;
 }
 
+// ATTNSCOPE_PRELOAD set for the length of one command (--preload), then as it was.
+class PreloadScope {
+ public:
+  explicit PreloadScope(bool on) : on_(on) {
+    if (!on_) return;
+    if (const char* old = std::getenv(kName)) old_ = old;
+    ::setenv(kName, "1", 1);
+  }
+  ~PreloadScope() {
+    if (!on_) return;
+    if (old_) {
+      ::setenv(kName, old_->c_str(), 1);
+    } else {
+      ::unsetenv(kName);
+    }
+  }
+  PreloadScope(const PreloadScope&) = delete;
+  PreloadScope& operator=(const PreloadScope&) = delete;
+
+ private:
+  static constexpr const char* kName = "ATTNSCOPE_PRELOAD";
+  bool on_;
+  std::optional<std::string> old_;
+};
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& err) {
@@ -66,11 +95,22 @@ int run_cli(const std::vector<std::string>& args, std::ostream& err) {
                    [](const auto& a, const auto& b) { return a.order < b.order; });
   for (const auto& command : commands) command.setup(app);
 
+  // --preload may stand anywhere (attnscope --preload analyze ..., or after the command): it is
+  // taken out here and holds for every model the command loads (Model::preload).
+  app.add_flag("--preload")
+      ->description(
+          "Read each model's weights into memory when it is loaded (slower start, no page faults "
+          "in "
+          "the first forward pass; also ATTNSCOPE_PRELOAD=1); any position");
   const auto known = [&](const std::string& name) {
     return std::any_of(commands.begin(), commands.end(),
                        [&](const Command& c) { return c.name == name; });
   };
   std::vector<std::string> words = args;
+  const auto end_of_options = std::find(words.begin(), words.end(), "--");
+  const auto kept = std::remove(words.begin(), end_of_options, std::string("--preload"));
+  const PreloadScope preload_scope(kept != end_of_options);
+  words.erase(kept, end_of_options);
   // `attnscope help` and `attnscope help CMD`, as `--help` and `CMD --help`.
   if (!words.empty() && words[0] == "help" && !known("help")) {
     if (words.size() == 1) {

@@ -13,6 +13,7 @@
 #include "core/mapped_file.h"
 #include "core/memory.h"
 #include "io/json_file.h"
+#include "model/model.h"
 #include "tokenizer/unicode.h"
 
 namespace attnscope::cli {
@@ -139,6 +140,41 @@ void warn_past_trained_length(const ModelConfig& config, const std::vector<int64
             << limit << ")";
   if (past > 1) std::cerr << ", and " << past - 1 << " more of the " << tokens.size() << " texts";
   std::cerr << "; the model computes there, but its attention is extrapolation\n";
+}
+
+InputText one_input(const std::string& text, const std::string& input_path,
+                    std::string_view command) {
+  if (input_path.empty()) return {text, ""};
+  std::vector<InputText> inputs = read_inputs(input_path);
+  if (inputs.size() != 1) {
+    throw InputError("--input " + input_path + " holds " + std::to_string(inputs.size()) +
+                     " texts; " + std::string(command) + " takes one (use analyze for a corpus)");
+  }
+  return std::move(inputs.front());
+}
+
+void truncate_input(analysis::EncodedText& input, int64_t n) {
+  if (n <= 0 || static_cast<int64_t>(input.ids.size()) <= n) return;
+  const auto keep = static_cast<size_t>(n);
+  input.ids.resize(keep);
+  if (input.tokens.size() > keep) input.tokens.resize(keep);
+  if (input.special_mask.size() > keep) input.special_mask.resize(keep);
+}
+
+void check_position_limit(const ModelConfig& config, const std::vector<int64_t>& tokens,
+                          const std::vector<std::string>& names) {
+  const auto limit = max_input_tokens(config);
+  if (!limit) return;
+  const auto first =
+      std::find_if(tokens.begin(), tokens.end(), [&](int64_t t) { return t > *limit; });
+  if (first == tokens.end()) return;
+  const auto index = static_cast<size_t>(first - tokens.begin());
+  std::string which = "the input has ";
+  if (index < names.size() && !names[index].empty()) which = names[index] + ": the text has ";
+  throw InputError(which + std::to_string(*first) + " tokens; this model (" + config.family +
+                   ", max_position_embeddings " + std::to_string(config.max_position_embeddings) +
+                   ") takes at most " + std::to_string(*limit) + "; pass --truncate " +
+                   std::to_string(*limit) + " to keep the first " + std::to_string(*limit));
 }
 
 void check_output_path(const std::string& path, bool force) {

@@ -43,6 +43,11 @@ std::vector<InputText> read_inputs(const std::string& path);
 // read_inputs without the names.
 std::vector<std::string> read_input_texts(const std::string& path);
 
+// The one text of a command that takes one: `input_path` (--input) when given, which must hold
+// exactly one text (InputError naming `command` otherwise), else `text` (--text).
+InputText one_input(const std::string& text, const std::string& input_path,
+                    std::string_view command);
+
 // The values of a repeatable --text, named "text K of N" when there are several.
 std::vector<InputText> texts_as_inputs(const std::vector<std::string>& texts);
 
@@ -67,6 +72,19 @@ analysis::EncodedText encode_ids_option(const analysis::AttentionSource& source,
 // such inputs in the forward pass, so nothing is printed for them.
 void warn_past_trained_length(const ModelConfig& config, const std::vector<int64_t>& tokens,
                               const std::vector<std::string>& names = {});
+
+// The --truncate help text, identical everywhere.
+inline constexpr const char* kTruncateHelp =
+    "Keep only the first N tokens of each text (special tokens included), e.g. the model's "
+    "position limit";
+
+// --truncate N: `input` cut to its first `n` tokens (n <= 0: unchanged).
+void truncate_input(analysis::EncodedText& input, int64_t n);
+
+// Models with a learned position table (max_input_tokens) refuse longer inputs: InputError
+// naming the first input past it (by `names[k]` when given) and the --truncate that would fit.
+void check_position_limit(const ModelConfig& config, const std::vector<int64_t>& tokens,
+                          const std::vector<std::string>& names = {});
 
 // Refuses (InputError) to replace an existing file unless `force`, and checks the folder exists.
 void check_output_path(const std::string& path, bool force);

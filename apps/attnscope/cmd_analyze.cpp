@@ -40,8 +40,9 @@ struct AnalyzeCliOptions {
   std::vector<std::string> thresholds;
   std::string max_memory;
   std::string sort = "layer";
-  int64_t top = 0;     // 0 = all
-  bool probe = false;  // run the circuit probes first: induction / duplicate join the patterns
+  int64_t top = 0;       // 0 = all
+  int64_t truncate = 0;  // --truncate N: first N tokens of each text; 0 = off
+  bool probe = false;    // run the circuit probes first: induction / duplicate join the patterns
   analysis::ProbeOptions probe_options;
 };
 
@@ -89,9 +90,16 @@ AnalysisSummary analyze_model(const AnalyzeCliOptions& opt, analysis::AnalyzeOpt
   if (from_file || inputs.size() > 1) options.input_names = names;
 
   std::vector<int64_t> lengths;
-  for (const auto& e : encoded) lengths.push_back(static_cast<int64_t>(e.ids.size()));
+  for (auto& e : encoded) {
+    truncate_input(e, opt.truncate);
+    lengths.push_back(static_cast<int64_t>(e.ids.size()));
+  }
+  // --ids (no name) comes first when given.
+  std::vector<std::string> length_names = names;
+  if (opt.has_ids) length_names.insert(length_names.begin(), "--ids");
   if (const ModelConfig* config = analyzer.source().model_config()) {
-    warn_past_trained_length(*config, lengths, names);
+    check_position_limit(*config, lengths, length_names);
+    warn_past_trained_length(*config, lengths, length_names);
   }
   if (opt.probe) analyzer.probe(opt.probe_options);
   return analyzer.analyze(std::span<const analysis::EncodedText>(encoded), options);
@@ -162,6 +170,8 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-memory", opt->max_memory,
                   "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
+  auto* truncate =
+      cmd->add_option("--truncate", opt->truncate, kTruncateHelp)->check(CLI::PositiveNumber);
   auto* probe = cmd->add_flag("--probe", opt->probe,
                               "Run the circuit probes first (as `attnscope probe`, its defaults "
                               "unless --probe-n/--probe-batches/--probe-seed): heads whose "
@@ -207,6 +217,7 @@ void setup(CLI::App& app) {
   no_special->excludes(ids)->excludes(attentions);
   causal->needs(attentions);
   probe->excludes(attentions);
+  truncate->excludes(attentions);
   cmd->callback([opt, ids] {
     opt->has_ids = ids->count() > 0;
     if (opt->attentions.empty()) {

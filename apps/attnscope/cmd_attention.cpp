@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "analysis/attention_file.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "core/error.h"
@@ -119,15 +120,7 @@ void run(const AttentionOptions& opt) {
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
   std::vector<int64_t> special_mask;  // [T]; empty with --ids
-  std::string text = opt.text;
-  if (!opt.input.empty()) {
-    const std::vector<InputText> inputs = read_inputs(opt.input);
-    if (inputs.size() != 1) {
-      throw InputError("--input " + opt.input + " holds " + std::to_string(inputs.size()) +
-                       " texts; attention writes one (use analyze for a corpus)");
-    }
-    text = inputs[0].text;
-  }
+  const std::string text = one_input(opt.text, opt.input, "attention").text;
   if (opt.has_text) {
     const Encoding encoding = Tokenizer::load(folder).encode(text, !opt.no_special_tokens);
     ids = encoding.ids;
@@ -143,14 +136,7 @@ void run(const AttentionOptions& opt) {
     if (!tokens.empty()) tokens.resize(opt.truncate);
     if (!special_mask.empty()) special_mask.resize(opt.truncate);
   }
-  if (const auto limit = max_input_tokens(config);
-      limit && static_cast<int64_t>(ids.size()) > *limit) {
-    throw InputError("the input has " + std::to_string(ids.size()) + " tokens; this model (" +
-                     config.family + ", max_position_embeddings " +
-                     std::to_string(config.max_position_embeddings) + ") takes at most " +
-                     std::to_string(*limit) + "; pass --truncate " + std::to_string(*limit) +
-                     " to keep the first " + std::to_string(*limit));
-  }
+  check_position_limit(config, {static_cast<int64_t>(ids.size())});
 
   KeepSpec keep;
   keep.layers = parse_index_spec(opt.layers, config.num_hidden_layers, "layer");
@@ -208,7 +194,7 @@ void run(const AttentionOptions& opt) {
     writer.add_streamed("logits", DType::kF32, {tokens_count, config.vocab_size},
                         after_forward(result.logits));
   }
-  writer.set_metadata("format", "attnscope-attention/1");
+  writer.set_metadata("format", analysis::kAttentionFileFormat);
   writer.set_metadata("model", opt.model);
   writer.set_metadata("model_type", config.model_type);
   writer.set_metadata("architecture", config.architecture);
@@ -235,10 +221,7 @@ void setup(CLI::App& app) {
   auto* input = cmd->add_option("--input", opt->input,
                                 "A file holding the text (or a .jsonl with one {\"text\": ...} "
                                 "record): for texts too long for the command line");
-  cmd->add_option("--truncate", opt->truncate,
-                  "Keep only the first N tokens (special tokens included), e.g. the model's "
-                  "position limit")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--truncate", opt->truncate, kTruncateHelp)->check(CLI::PositiveNumber);
   ids->excludes(text)->excludes(input);
   text->excludes(input);
   cmd->add_flag("--no-special-tokens", opt->no_special_tokens,

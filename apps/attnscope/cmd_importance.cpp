@@ -26,6 +26,7 @@ namespace {
 struct ImportanceCliOptions {
   std::string model;
   std::string text;
+  std::string input;       // --input FILE: the text, from a file
   std::string ids_option;  // --ids
   bool has_ids = false;
   bool no_special_tokens = false;
@@ -39,7 +40,8 @@ struct ImportanceCliOptions {
   std::string heads;
   std::string max_memory;
   std::string format = "table";
-  int64_t top = 0;  // 0 = all
+  int64_t top = 0;       // 0 = all
+  int64_t truncate = 0;  // --truncate N: first N tokens; 0 = off
 };
 
 bool uses_target(const std::string& method) {
@@ -94,10 +96,13 @@ void run(const ImportanceCliOptions& opt) {
     options.layers =
         analysis::select_layers(opt.layers, analysis::layer_range(analyzer.source().num_layers()));
     options.heads = head_indices(opt.heads, analysis::layer_range(analyzer.source().num_heads()));
-    const analysis::EncodedText input =
+    analysis::EncodedText input =
         opt.has_ids ? encode_ids_option(analyzer.source(), opt.ids_option)
-                    : encode_input(analyzer.source(), {opt.text, ""}, !opt.no_special_tokens);
+                    : encode_input(analyzer.source(), one_input(opt.text, opt.input, "importance"),
+                                   !opt.no_special_tokens);
+    truncate_input(input, opt.truncate);
     if (const ModelConfig* config = analyzer.source().model_config()) {
+      check_position_limit(*config, {static_cast<int64_t>(input.ids.size())});
       warn_past_trained_length(*config, {static_cast<int64_t>(input.ids.size())});
     }
     for (const std::string& m : methods) {
@@ -148,6 +153,9 @@ void setup(CLI::App& app) {
   auto* model = cmd->add_option("--model,-m", opt->model, kModelHelp);
   auto* text =
       cmd->add_option("--text", opt->text, "Text to score, tokenized with the model's tokenizer");
+  auto* input = cmd->add_option("--input", opt->input,
+                                "A file holding the text (or a .jsonl with one {\"text\": ...} "
+                                "record): for texts too long for the command line");
   auto* ids = cmd->add_option("--ids", opt->ids_option,
                               "Token ids instead of text, comma-separated (e.g. 1,2,3), used as "
                               "given: the tokenizer adds no special tokens");
@@ -176,6 +184,8 @@ void setup(CLI::App& app) {
   cmd->add_option("--heads", opt->heads, "Heads that take part: all (the default), or e.g. 0-3");
   cmd->add_option("--max-memory", opt->max_memory,
                   "Refuse runs needing more than this (e.g. 8G; default 75% of RAM)");
+  auto* truncate =
+      cmd->add_option("--truncate", opt->truncate, kTruncateHelp)->check(CLI::PositiveNumber);
   cmd->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
@@ -184,7 +194,8 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   // The examples are run by tests/golden/cli_qa, so they stay true.
   cmd->footer(
-      "Give --model with --text or --ids, or give --attentions. Scores sum to 1 over the "
+      "Give --model with --text, --input or --ids, or give --attentions. Scores sum to 1 over "
+      "the "
       "tokens; ties keep text order.\n\n"
       "Examples:\n"
       "  attnscope importance --model demo --text \"the cat sat on the mat\" --top 3\n"
@@ -194,15 +205,18 @@ void setup(CLI::App& app) {
       "  attnscope importance --model demo --text \"the cat sat on the mat\" --method all\n"
       "  attnscope attention --model demo --text \"the quick brown fox\" --out fox.safetensors\n"
       "  attnscope importance --attentions fox.safetensors --method rollout --format json\n");
-  attentions->excludes(model)->excludes(text)->excludes(ids);
-  text->excludes(ids);
+  attentions->excludes(model)->excludes(text)->excludes(ids)->excludes(input);
+  text->excludes(ids)->excludes(input);
+  input->excludes(ids);
   no_special->excludes(ids)->excludes(attentions);
+  truncate->excludes(attentions);
   sequence->needs(attentions);
-  cmd->callback([opt, text, ids] {
+  cmd->callback([opt, text, ids, input] {
     opt->has_ids = ids->count() > 0;
     // An empty --text "" is a text ([CLS] [SEP], BOS); only a missing --text is an error.
-    if (opt->attentions.empty() && (opt->model.empty() || (text->count() == 0 && !opt->has_ids))) {
-      throw InputError("give --model with --text or --ids, or --attentions");
+    if (opt->attentions.empty() &&
+        (opt->model.empty() || (text->count() == 0 && input->count() == 0 && !opt->has_ids))) {
+      throw InputError("give --model with --text, --input or --ids, or --attentions");
     }
     run(*opt);
   });

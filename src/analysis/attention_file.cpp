@@ -155,6 +155,14 @@ AttentionFile::AttentionFile(const std::string& path, AttentionFileOptions optio
   special_mask_.assign(special.begin(), special.end());
 
   const auto& meta = file_->metadata();
+  if (const auto it = meta.find("format"); it != meta.end()) {
+    constexpr std::string_view kFamily = "attnscope-attention/";
+    if (it->second.starts_with(kFamily) && it->second != kAttentionFileFormat) {
+      throw UnsupportedError(path + ": its format is " + quote(it->second) +
+                             " (written by another attnscope version); this one reads " +
+                             kAttentionFileFormat);
+    }
+  }
   if (special_mask_.empty()) {
     if (const auto it = meta.find("special_ids"); it != meta.end() && !input_ids_.empty()) {
       const nlohmann::json ids = parse_metadata_json(path, "special_ids", it->second);

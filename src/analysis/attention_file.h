@@ -33,6 +33,10 @@ namespace attnscope::analysis {
 // A row of a real query must sum to 1 within this over its visible keys.
 inline constexpr double kRowSumTolerance = 1e-3;
 
+// The "format" metadata `attnscope attention` writes. A file naming another version of it
+// ("attnscope-attention/2") is refused; other values ("pt" from torch) are ignored.
+inline constexpr const char* kAttentionFileFormat = "attnscope-attention/1";
+
 struct AttentionFileOptions {
   // Overrides the file's "causal" metadata and inference.
   std::optional<bool> causal;

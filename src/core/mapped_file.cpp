@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <utility>
@@ -54,6 +56,23 @@ void MappedFile::unmap() noexcept {
   size_ = 0;
 }
 
+void prefault_read(const void* data, size_t bytes) {
+  if (data == nullptr || bytes == 0) return;
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto first = reinterpret_cast<uintptr_t>(data) & ~(page - 1);
+  const auto end = reinterpret_cast<uintptr_t>(data) + bytes;
+#ifndef MADV_POPULATE_READ
+  constexpr int MADV_POPULATE_READ = 22;  // Linux 5.14
+#endif
+  if (::madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_READ) == 0) return;
+  if (errno != EINVAL) return;  // e.g. EFAULT/EIO: leave it to the page faults
+  // An older kernel: read one byte of each page (volatile: the reads must happen).
+  for (uintptr_t p = first; p < end; p += page) {
+    (void)*reinterpret_cast<const volatile unsigned char*>(
+        std::max(p, reinterpret_cast<uintptr_t>(data)));
+  }
+}
+
 int open_regular_file(const std::string& path, struct stat* st) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -84,15 +103,24 @@ int open_regular_file(const std::string& path, struct stat* st) {
 std::string read_file(const std::string& path, uint64_t max_bytes) {
   struct stat st {};
   const int fd = open_regular_file(path, &st);
-  const auto size = static_cast<uint64_t>(st.st_size);
-  if (size > max_bytes) {
+  const auto over_limit = [&](const std::string& size_text) {
     ::close(fd);
-    throw LimitError(path + ": file is " + std::to_string(size) + " bytes; the limit is " +
-                     std::to_string(max_bytes));
-  }
+    return LimitError(path + ": file is " + size_text + " bytes; the limit is " +
+                      std::to_string(max_bytes));
+  };
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size > max_bytes) throw over_limit(std::to_string(size));
+  // Read to the end, not to st_size: a file may grow while it is read, and some (/proc, /sys)
+  // report size 0 yet have contents. The buffer never grows past max_bytes + 1.
+  const uint64_t cap = max_bytes == UINT64_MAX ? max_bytes : max_bytes + 1;
   std::string out(static_cast<size_t>(size), '\0');
   size_t done = 0;
-  while (done < out.size()) {
+  for (;;) {
+    if (done == out.size()) {
+      if (done > max_bytes) throw over_limit("over " + std::to_string(max_bytes));
+      const uint64_t grown = std::max<uint64_t>(uint64_t{done} + 4096, uint64_t{done} * 2);
+      out.resize(static_cast<size_t>(std::min(grown, cap)));
+    }
     const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -100,9 +128,10 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
       ::close(fd);
       throw IoError(path, std::string("read failed: ") + std::strerror(err));
     }
-    if (n == 0) break;  // shrank while reading
+    if (n == 0) break;
     done += static_cast<size_t>(n);
   }
+  if (done > max_bytes) throw over_limit("over " + std::to_string(max_bytes));
   ::close(fd);
   out.resize(done);
   return out;

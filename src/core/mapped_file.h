@@ -37,6 +37,11 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Brings the pages of [data, data + bytes) of a mapping into memory now (read from the page
+// cache, or from disk when they are not cached): MADV_POPULATE_READ, or a read of each page on
+// kernels without it. Best effort: a range that cannot be populated is left to page faults.
+void prefault_read(const void* data, size_t bytes);
+
 // Opens `path` read-only without blocking and checks on the opened descriptor that it is a
 // regular file: a folder, FIFO, device or socket gets an IoError saying which it is (so
 // /dev/zero or a named pipe is refused instead of being read forever). Returns the descriptor

@@ -157,51 +157,45 @@ constexpr std::pair<std::string_view, std::string_view> kLayerNames[] = {
     {"mlp.gate_proj", "ffn_gate"},       {"mlp.up_proj", "ffn_up"},
     {"mlp.down_proj", "ffn_down"}};
 
-}  // namespace
-
-std::optional<std::string> hf_tensor_name(std::string_view gguf_name) {
-  for (const auto& [hf, gg] : kTopNames) {
-    if (gguf_name == gg) return std::string(hf);
+// One tensor name rewritten between the conventions: `from` names the source side of each pair
+// (true: GGUF -> HF). "<from prefix><layer>.<part><.weight|.bias>" becomes the same on the other
+// side; top-level names map whole.
+std::optional<std::string> rename_tensor(std::string_view name, bool from_gguf) {
+  const auto source = [&](const auto& pair) { return from_gguf ? pair.second : pair.first; };
+  const auto target = [&](const auto& pair) { return from_gguf ? pair.first : pair.second; };
+  for (const auto& pair : kTopNames) {
+    if (name == source(pair)) return std::string(target(pair));
   }
-  const std::string_view prefix = "blk.";
-  if (gguf_name.substr(0, prefix.size()) != prefix) return std::nullopt;
-  std::string_view rest = gguf_name.substr(prefix.size());
+  const std::string_view prefix = from_gguf ? "blk." : "model.layers.";
+  const std::string_view out_prefix = from_gguf ? "model.layers." : "blk.";
+  if (name.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view rest = name.substr(prefix.size());
   size_t digits = 0;
   while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 9 || digits >= rest.size() || rest[digits] != '.')
+  if (digits == 0 || digits > 9 || digits >= rest.size() || rest[digits] != '.') {
     return std::nullopt;
+  }
   const std::string_view layer = rest.substr(0, digits);
   rest = rest.substr(digits + 1);
-  for (const auto& [hf, gg] : kLayerNames) {
-    if (rest.substr(0, gg.size()) != gg) continue;
-    const std::string_view suffix = rest.substr(gg.size());
+  for (const auto& pair : kLayerNames) {
+    const std::string_view part = source(pair);
+    if (rest.substr(0, part.size()) != part) continue;
+    const std::string_view suffix = rest.substr(part.size());
     if (suffix != ".weight" && suffix != ".bias") continue;
-    return "model.layers." + std::string(layer) + "." + std::string(hf) + std::string(suffix);
+    return std::string(out_prefix) + std::string(layer) + "." + std::string(target(pair)) +
+           std::string(suffix);
   }
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<std::string> hf_tensor_name(std::string_view gguf_name) {
+  return rename_tensor(gguf_name, true);
+}
+
 std::optional<std::string> gguf_tensor_name(std::string_view hf_name) {
-  for (const auto& [hf, gg] : kTopNames) {
-    if (hf_name == hf) return std::string(gg);
-  }
-  const auto& kLayer = kLayerNames;
-  const std::string_view prefix = "model.layers.";
-  if (hf_name.substr(0, prefix.size()) != prefix) return std::nullopt;
-  std::string_view rest = hf_name.substr(prefix.size());
-  size_t digits = 0;
-  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 9 || digits >= rest.size() || rest[digits] != '.')
-    return std::nullopt;
-  const std::string_view layer = rest.substr(0, digits);
-  rest = rest.substr(digits + 1);
-  for (const auto& [hf, gg] : kLayer) {
-    if (rest.substr(0, hf.size()) != hf) continue;
-    const std::string_view suffix = rest.substr(hf.size());
-    if (suffix != ".weight" && suffix != ".bias") continue;
-    return "blk." + std::string(layer) + "." + std::string(gg) + std::string(suffix);
-  }
-  return std::nullopt;
+  return rename_tensor(hf_name, false);
 }
 
 bool is_llama_permuted(std::string_view gguf_name) {

@@ -197,6 +197,42 @@ std::string_view norm_affine_name(NormAffine affine) {
   return "?";
 }
 
+std::string_view residual_kind_key(ResidualKind kind) {
+  switch (kind) {
+    case ResidualKind::kSequential:
+      return "sequential";
+    case ResidualKind::kParallel:
+      return "parallel";
+    case ResidualKind::kParallelSharedNorm:
+      return "parallel_shared_norm";
+  }
+  return "?";
+}
+
+std::string_view norm_affine_key(NormAffine affine) {
+  switch (affine) {
+    case NormAffine::kWeightAndBias:
+      return "weight_and_bias";
+    case NormAffine::kWeightOnly:
+      return "weight_only";
+    case NormAffine::kNone:
+      return "none";
+  }
+  return "?";
+}
+
+std::string_view mlp_kind_key(MlpKind kind) {
+  switch (kind) {
+    case MlpKind::kPlain:
+      return "plain";
+    case MlpKind::kGated:
+      return "gated";
+    case MlpKind::kMoe:
+      return "moe";
+  }
+  return "?";
+}
+
 std::string ModelConfig::describe() const {
   std::ostringstream out;
   out << "family: " << family << "\n";

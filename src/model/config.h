@@ -195,10 +195,15 @@ struct ModelConfig {
   std::string describe() const;
 };
 
+// Names of the knobs: `*_name` in words for describe(), `*_key` as the identifiers that
+// `info --format json` prints ("weight_and_bias", "parallel_shared_norm", "gated").
 std::string_view norm_kind_name(NormKind kind);
 std::string_view position_kind_name(PositionKind kind);
 std::string_view residual_kind_name(ResidualKind kind);
 std::string_view norm_affine_name(NormAffine affine);
+std::string_view residual_kind_key(ResidualKind kind);
+std::string_view norm_affine_key(NormAffine affine);
+std::string_view mlp_kind_key(MlpKind kind);
 
 // Typed reads of config.json fields with ConfigError naming the key. A JSON null counts as
 // absent (HF writes "n_inner": null).

@@ -385,16 +385,23 @@ class ForwardPass {
     return "";
   }
 
-  void notify(int layer, int64_t sequence) const {
-    LayerAttention view;
+  // The fields LayerAttention and AttentionRows share, for one sequence of one layer.
+  template <typename View>
+  View observer_view(int layer, int64_t sequence) const {
+    View view;
     view.layer = layer;
     view.sequence = sequence;
     view.num_heads = c_.num_attention_heads;
     view.num_tokens = in_.tokens;
     view.causal = c_.causal;
-    view.probs = probs_;
     view.attention_mask =
         std::span<const int64_t>(mask_).subspan(sequence * in_.tokens, in_.tokens);
+    return view;
+  }
+
+  void notify(int layer, int64_t sequence) const {
+    auto view = observer_view<LayerAttention>(layer, sequence);
+    view.probs = probs_;
     // v rows of this sequence, read in place from qkv_ [token, q | k | v].
     const int64_t qkv_dim = c_.qkv_dim();
     view.values = std::span<const float>(qkv_).subspan(
@@ -407,17 +414,10 @@ class ForwardPass {
   }
 
   void notify_rows(int layer, int64_t sequence, int64_t q0, int64_t q1) const {
-    AttentionRows view;
-    view.layer = layer;
-    view.sequence = sequence;
-    view.num_heads = c_.num_attention_heads;
-    view.num_tokens = in_.tokens;
-    view.causal = c_.causal;
+    auto view = observer_view<AttentionRows>(layer, sequence);
     view.query_begin = q0;
     view.query_end = q1;
     view.probs = std::span<const float>(probs_).first(view.num_heads * (q1 - q0) * in_.tokens);
-    view.attention_mask =
-        std::span<const int64_t>(mask_).subspan(sequence * in_.tokens, in_.tokens);
     for (AttentionObserver* observer : observers_) observer->on_attention_rows(view);
   }
 

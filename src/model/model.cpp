@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "core/mapped_file.h"
 #include "io/gguf.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
@@ -89,7 +90,23 @@ Model Model::from_parsed(const ArchSpec& arch, ModelConfig config, const TensorS
   }
   model.unused_ = reader.unused();
   model.weight_dtype_ = reader.dominant_dtype();
+  if (const char* preload = std::getenv("ATTNSCOPE_PRELOAD"); preload != nullptr && *preload) {
+    const std::string_view value(preload);
+    if (value == "1") {
+      model.preload();
+    } else if (value != "0") {
+      throw ConfigError("ATTNSCOPE_PRELOAD",
+                        "unknown value '" + std::string(value) + "': use 1 (preload) or 0");
+    }
+  }
   return model;
+}
+
+void Model::preload() const {
+  weights_.for_each_weight([](const Weight& w) {
+    if (w.empty() || !w.is_view() || w.rank() != 2) return;
+    for (const auto& [data, bytes] : w.view().stored_ranges()) prefault_read(data, bytes);
+  });
 }
 
 std::optional<int64_t> max_input_tokens(const ModelConfig& config) {

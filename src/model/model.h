@@ -88,6 +88,11 @@ class Model {
   const std::string& gguf_path() const { return gguf_path_; }
   int64_t parameter_count() const { return weights_.parameter_count(); }
   bool has_lm_head() const { return weights_.has_lm_head(); }
+  // Reads every weight matrix and embedding table into memory now, instead of page by page in the
+  // first forward pass (core/mapped_file.h prefault_read): start-up takes longer (on a cold page
+  // cache, the disk read of the weights), every forward pass after it runs at steady speed.
+  // load() does it when ATTNSCOPE_PRELOAD=1 (`attnscope --preload`).
+  void preload() const;
 
   // Runs the batch. Each layer's attention [head, query_pos, key_pos] of each sequence goes to
   // every observer, then is freed. Throws InputError for bad ids / shapes / masks,

@@ -292,51 +292,22 @@ Weight Weight::select_rows(const std::vector<std::pair<int64_t, int64_t>>& range
 }
 
 void ModelWeights::materialise() {
-  const auto copy = [](Weight& w) {
+  for_each_weight([](Weight& w) {
     if (!w.empty()) w = Weight(w.to_tensor());
-  };
-  copy(token_embedding);
-  copy(position_embedding);
-  copy(token_type_embedding);
-  copy(lm_head_weight);
-  for (LayerWeights& l : layers) {
-    for (Weight* w :
-         {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
-          &l.mlp_down_weight, &l.router_weight, &l.shared_expert.gate_weight,
-          &l.shared_expert.up_weight, &l.shared_expert.down_weight, &l.shared_expert_gate_weight}) {
-      copy(*w);
-    }
-    for (ExpertWeights& e : l.experts) {
-      for (Weight* w : {&e.gate_weight, &e.up_weight, &e.down_weight}) {
-        copy(*w);
-      }
-    }
-  }
+  });
 }
 
 int64_t ModelWeights::parameter_count() const {
-  int64_t total = token_embedding.numel() + position_embedding.numel() +
-                  token_type_embedding.numel() + embedding_norm_weight.numel() +
-                  embedding_norm_bias.numel() + final_norm_weight.numel() +
-                  final_norm_bias.numel() + lm_head_weight.numel() + lm_head_bias.numel();
+  int64_t total = embedding_norm_weight.numel() + embedding_norm_bias.numel() +
+                  final_norm_weight.numel() + final_norm_bias.numel() + lm_head_bias.numel();
   for (const LayerWeights& l : layers) {
     for (const Tensor* t : {&l.attn_norm_weight, &l.attn_norm_bias, &l.qkv_bias, &l.attn_out_bias,
                             &l.mlp_norm_weight, &l.mlp_norm_bias, &l.mlp_gate_bias, &l.mlp_up_bias,
                             &l.mlp_down_bias, &l.q_norm_weight, &l.k_norm_weight}) {
       total += t->numel();
     }
-    for (const Weight* w :
-         {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
-          &l.mlp_down_weight, &l.router_weight, &l.shared_expert.gate_weight,
-          &l.shared_expert.up_weight, &l.shared_expert.down_weight, &l.shared_expert_gate_weight}) {
-      total += w->empty() ? 0 : w->numel();
-    }
-    for (const ExpertWeights& e : l.experts) {
-      for (const Weight* w : {&e.gate_weight, &e.up_weight, &e.down_weight}) {
-        total += w->empty() ? 0 : w->numel();
-      }
-    }
   }
+  for_each_weight([&](const Weight& w) { total += w.empty() ? 0 : w.numel(); });
   return total;
 }
 

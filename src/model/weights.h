@@ -156,6 +156,37 @@ struct ModelWeights {
   // Every matrix and embedding as an owned f32 [out, in] copy (the pre-mapping behaviour:
   // ATTNSCOPE_WEIGHTS=copy, and tests comparing the two).
   void materialise();
+
+  // Calls fn(Weight&) for every Weight (embeddings, the LM head, each layer's matrices and
+  // experts), empty ones included: the one list of them.
+  template <typename Fn>
+  void for_each_weight(Fn&& fn) {
+    visit_weights(*this, fn);
+  }
+  template <typename Fn>
+  void for_each_weight(Fn&& fn) const {
+    visit_weights(*this, fn);
+  }
+
+ private:
+  template <typename Self, typename Fn>
+  static void visit_weights(Self& self, Fn& fn) {
+    for (auto* w : {&self.token_embedding, &self.position_embedding, &self.token_type_embedding,
+                    &self.lm_head_weight}) {
+      fn(*w);
+    }
+    for (auto& l : self.layers) {
+      for (auto* w : {&l.qkv_weight, &l.attn_out_weight, &l.mlp_gate_weight, &l.mlp_up_weight,
+                      &l.mlp_down_weight, &l.router_weight, &l.shared_expert.gate_weight,
+                      &l.shared_expert.up_weight, &l.shared_expert.down_weight,
+                      &l.shared_expert_gate_weight}) {
+        fn(*w);
+      }
+      for (auto& e : l.experts) {
+        for (auto* w : {&e.gate_weight, &e.up_weight, &e.down_weight}) fn(*w);
+      }
+    }
+  }
 };
 
 }  // namespace attnscope

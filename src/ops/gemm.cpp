@@ -137,6 +137,22 @@ const void* WeightView::row(int64_t o) const {
   return nullptr;  // o >= out: a caller bug
 }
 
+std::vector<std::pair<const void*, size_t>> WeightView::stored_ranges() const {
+  std::vector<std::pair<const void*, size_t>> ranges;
+  if (in_out) {
+    if (!parts.empty()) ranges.emplace_back(parts[0].data, out * in * dtype_size(dtype));
+    return ranges;
+  }
+  for (const WeightPart& part : parts) {
+    if (part.rows <= 0) continue;
+    const size_t row_bytes =
+        blocks ? ggml_row_bytes(part.type, in) : static_cast<size_t>(in) * dtype_size(dtype);
+    ranges.emplace_back(part.data,
+                        static_cast<size_t>((part.rows - 1) * part.stride + 1) * row_bytes);
+  }
+  return ranges;
+}
+
 void WeightView::row_to_f32(int64_t o, int64_t k0, int64_t count, float* dst) const {
   if (!blocks) {
     const auto* r = static_cast<const std::byte*>(row(o));

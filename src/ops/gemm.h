@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/dtype.h"
 #include "ops/ggml_quant.h"
@@ -68,6 +70,9 @@ struct WeightView {
   // Values [k0, k0 + count) of row o as f32 (any [out, in] view; with `blocks`, k0 and count
   // whole blocks of the row's type: multiples of 256 always are).
   void row_to_f32(int64_t o, int64_t k0, int64_t count, float* dst) const;
+  // The stored bytes behind the view, one [first byte, byte count) range per part (a part read
+  // with a row stride spans the rows it skips too).
+  std::vector<std::pair<const void*, size_t>> stored_ranges() const;
   // True when W is one f32 [out, in] or [in, out] array (BLAS reads it directly).
   bool plain_f32() const {
     return !blocks && dtype == DType::kF32 && parts.size() == 1 && parts[0].stride == 1;

@@ -1,5 +1,6 @@
 #include "report/gguf_info.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -14,6 +15,13 @@
 namespace attnscope::report {
 namespace {
 
+// JSON has no NaN or infinity (nlohmann would write null): they are shown as strings.
+nlohmann::ordered_json float_json(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return x;
+}
+
 nlohmann::ordered_json scalar_json(const GgufValue& v) {
   switch (v.type) {
     case GgufValueType::kString:
@@ -24,12 +32,12 @@ nlohmann::ordered_json scalar_json(const GgufValue& v) {
       const auto b = static_cast<uint32_t>(v.bits);
       float f;
       std::memcpy(&f, &b, sizeof(f));
-      return f;
+      return std::isfinite(f) ? nlohmann::ordered_json(f) : float_json(f);
     }
     case GgufValueType::kFloat64: {
       double d;
       std::memcpy(&d, &v.bits, sizeof(d));
-      return d;
+      return float_json(d);
     }
     case GgufValueType::kArray:
       return v.to_display();

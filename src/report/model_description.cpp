@@ -5,42 +5,6 @@
 namespace attnscope::report {
 namespace {
 
-std::string norm_affine_key(NormAffine affine) {
-  switch (affine) {
-    case NormAffine::kWeightAndBias:
-      return "weight_and_bias";
-    case NormAffine::kWeightOnly:
-      return "weight_only";
-    case NormAffine::kNone:
-      return "none";
-  }
-  return "?";
-}
-
-std::string residual_key(ResidualKind kind) {
-  switch (kind) {
-    case ResidualKind::kSequential:
-      return "sequential";
-    case ResidualKind::kParallel:
-      return "parallel";
-    case ResidualKind::kParallelSharedNorm:
-      return "parallel_shared_norm";
-  }
-  return "?";
-}
-
-std::string mlp_key(MlpKind kind) {
-  switch (kind) {
-    case MlpKind::kPlain:
-      return "plain";
-    case MlpKind::kGated:
-      return "gated";
-    case MlpKind::kMoe:
-      return "moe";
-  }
-  return "?";
-}
-
 nlohmann::ordered_json position_json(const ModelConfig& c) {
   nlohmann::ordered_json p;
   p["kind"] = std::string(position_kind_name(c.position));
@@ -67,11 +31,11 @@ nlohmann::ordered_json block_description_json(const ModelConfig& c) {
   out["norm"] = {
       {"kind", std::string(norm_kind_name(c.norm))},
       {"placement", c.norm_placement == NormPlacement::kPreNorm ? "pre_norm" : "post_norm"},
-      {"affine", norm_affine_key(c.norm_affine)},
+      {"affine", std::string(norm_affine_key(c.norm_affine))},
       {"eps", c.norm_eps()},
       {"embedding_norm", c.embedding_norm},
       {"final_norm", c.final_norm}};
-  out["residual"] = residual_key(c.residual);
+  out["residual"] = std::string(residual_kind_key(c.residual));
   out["position"] = position_json(c);
   out["score_scale"] =
       c.score_scale == ScoreScale::kInverseSqrtHeadDim ? "inverse_sqrt_head_dim" : "none";
@@ -94,7 +58,7 @@ nlohmann::ordered_json block_description_json(const ModelConfig& c) {
                    {"attn_out", c.attn_out_bias},
                    {"mlp", c.mlp_bias},
                    {"lm_head", c.lm_head_bias}};
-  out["mlp"] = mlp_key(c.mlp);
+  out["mlp"] = std::string(mlp_kind_key(c.mlp));
   out["activation"] = std::string(ops::activation_name(c.activation));
   if (c.mlp == MlpKind::kMoe) {
     out["experts"] = {

@@ -73,8 +73,11 @@ void write_similarity_table(std::ostream& out, const analysis::HeadClusters& c,
       << (c.cut_kind == "count" ? "into " : "at distance ") << value << "\n\n";
   for (size_t k = 0; k < c.clusters.size(); ++k) {
     const size_t size = c.clusters[k].size();
-    out << "cluster " << k + 1 << " (" << size << (size == 1 ? " head, " : " heads, mostly ")
-        << c.cluster_patterns[k] << "):";
+    // A head with no pattern (e.g. a one-token text, where every row is [1]) has no label.
+    const std::string& pattern = c.cluster_patterns[k];
+    out << "cluster " << k + 1 << " (" << size << (size == 1 ? " head" : " heads");
+    if (!pattern.empty()) out << (size == 1 ? ", " : ", mostly ") << pattern;
+    out << "):";
     for (int64_t member : c.clusters[k]) out << " " << head_name(c.heads[member]);
     out << "\n";
   }

@@ -1,6 +1,9 @@
 #include "server/api.h"
 
+#include <algorithm>
+#include <cctype>
 #include <new>
+#include <string_view>
 
 #include "core/error.h"
 #include "io/json_file.h"
@@ -20,6 +23,20 @@ HttpResponse text(int status, std::string content_type, std::string body) {
 
 // The CLI ends what it prints with a newline; so do the answers that equal it.
 HttpResponse json_answer(std::string body) { return HttpResponse::json(200, body + "\n"); }
+
+// "application/json", any case, parameters (charset=utf-8) allowed.
+bool is_json_media_type(std::string_view value) {
+  const std::string_view type = value.substr(0, value.find(';'));
+  const size_t first = type.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return false;
+  const size_t last = type.find_last_not_of(" \t");
+  const std::string_view trimmed = type.substr(first, last - first + 1);
+  constexpr std::string_view kJson = "application/json";
+  return trimmed.size() == kJson.size() &&
+         std::equal(trimmed.begin(), trimmed.end(), kJson.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
 
 nlohmann::json parse_body(const HttpRequest& request) {
   if (request.body.empty()) throw InputError("the request needs a JSON object as its body");
@@ -122,6 +139,12 @@ HttpResponse Api::api(const HttpRequest& request) const {
     return HttpResponse::error(404, "not_found", "no such API endpoint");
   }
   if (get) return wrong_method("POST");
+  // JSON only: a form or text/plain POST is what a cross-site page can send without a CORS
+  // preflight, so refusing them closes that door whatever the browser's Origin rules.
+  if (!is_json_media_type(request.header("content-type"))) {
+    return HttpResponse::error(415, "input",
+                               path + " takes a JSON body: send Content-Type: application/json");
+  }
   const nlohmann::json body = parse_body(request);
 
   if (path == "/api/tokenize") return json_answer(dashboard_.tokenize(body));

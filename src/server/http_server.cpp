@@ -497,6 +497,18 @@ std::optional<HttpResponse> HttpServer::precheck(HttpRequest& request, const std
       return HttpResponse::error(401, "auth", "wrong token");
     }
   }
+  // Two framings of one body is how requests are smuggled past a proxy (RFC 9112 §6.3): refused.
+  const auto count = [&](std::string_view name) {
+    return std::count_if(request.headers.begin(), request.headers.end(),
+                         [&](const auto& h) { return h.first == name; });
+  };
+  if (count("content-length") > 1) {
+    return HttpResponse::error(400, "input", "the request has more than one Content-Length");
+  }
+  if (chunked && content_length) {
+    return HttpResponse::error(400, "input",
+                               "the request has both Content-Length and Transfer-Encoding");
+  }
   if (method != "POST" && (chunked || (content_length && *content_length > 0))) {
     return HttpResponse::error(400, "input", "a " + method + " request has no body");
   }

@@ -1,5 +1,6 @@
 #include "support/shared_data.h"
 
+#include <cctype>
 #include <cstdlib>
 
 namespace attnscope::testing {
@@ -27,5 +28,12 @@ std::string shared_dir_search_note() {
 }
 
 std::filesystem::path source_dir() { return ATTNSCOPE_SOURCE_DIR; }
+
+std::string parameter_name(std::string name) {
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
 
 }  // namespace attnscope::testing

@@ -17,6 +17,9 @@ std::optional<std::filesystem::path> shared_dir();
 std::string shared_dir_search_note();
 // The repository root (for test data committed with the tests).
 std::filesystem::path source_dir();
+// A golden case's name as a GoogleTest parameter name: "tiny-llama/ids_len7" ->
+// "tiny_llama_ids_len7" (every character but a letter or digit becomes '_').
+std::string parameter_name(std::string name);
 
 }  // namespace attnscope::testing
 

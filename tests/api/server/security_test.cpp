@@ -192,6 +192,42 @@ TEST(ApiSecurity, EndlessChunkedBodyIsCut) {
   EXPECT_EQ(server.get("/api/health").status, 200);
 }
 
+// A form or text/plain POST needs no CORS preflight from a foreign page: only JSON is taken.
+TEST(ApiSecurity, PostBodiesMustBeJson) {
+  for (const char* type :
+       {"Content-Type: text/plain", "Content-Type: application/x-www-form-urlencoded",
+        "Content-Type: multipart/form-data; boundary=x", "Content-Type: application/jsonp",
+        "Content-Type:"}) {
+    const Reply r = shared_server().send(
+        {.method = "POST", .path = "/api/analyze", .body = kAnalyze, .headers = {type}});
+    EXPECT_EQ(r.status, 415) << type << ": " << r.body;
+    EXPECT_NE(r.body.find("application/json"), std::string::npos) << r.body;
+  }
+  for (const char* type :
+       {"Content-Type: application/json", "Content-Type: Application/JSON; charset=UTF-8"}) {
+    const Reply r = shared_server().send(
+        {.method = "POST", .path = "/api/analyze", .body = kAnalyze, .headers = {type}});
+    EXPECT_EQ(r.status, 200) << type << ": " << r.body;
+  }
+}
+
+// Two framings of one body (request smuggling): 400 before the body is read.
+TEST(ApiSecurity, AmbiguousBodyFramingIs400) {
+  const uint16_t port = shared_server().port();
+  const std::string head = "POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                           "\r\nAuthorization: Bearer " + kToken +
+                           "\r\nContent-Type: application/json\r\nConnection: close\r\n";
+  const std::string body = kAnalyze;
+  const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  for (const std::string& framing : {length + "Content-Length: 5\r\n", length + length,
+                                     length + "Transfer-Encoding: chunked\r\n"}) {
+    const std::string raw = send_raw(port, head + framing + "\r\n" + body, 3000);
+    EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << framing << raw.substr(0, 300);
+  }
+  const std::string fine = send_raw(port, head + length + "\r\n" + body, 3000);
+  EXPECT_EQ(fine.rfind("HTTP/1.1 200", 0), 0u) << fine.substr(0, 300);
+}
+
 // Issue section 4: texts over --max-tokens get 422 naming the limit.
 TEST(ApiSecurity, TextOverMaxTokensIs422) {
   TestServerOptions options;

@@ -4,9 +4,11 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
@@ -75,6 +77,11 @@ Reply http(uint16_t port, const Request& request) {
   ChunkSource source{&request.body};
   if (request.method == "POST") {
     headers = curl_slist_append(headers, "Expect:");
+    // JSON unless the test names a type (curl's own default is a form).
+    const bool typed = std::any_of(request.headers.begin(), request.headers.end(), [](auto& h) {
+      return h.size() >= 13 && strncasecmp(h.c_str(), "content-type:", 13) == 0;
+    });
+    if (!typed) headers = curl_slist_append(headers, "Content-Type: application/json");
     if (request.chunked) {
       headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
       curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);

@@ -24,7 +24,7 @@ namespace {
 
 using testing::all_close;
 using testing::attention_invariants;
-using testing::max_abs;
+using testing::close_at_scale;
 
 struct GoldenCase {
   std::string name;  // "tiny-bert/fox"
@@ -133,25 +133,19 @@ TEST_P(AttentionGolden, MatchesTransformers) {
   const Tensor expected_hidden = golden.load_f32("hidden_states");
   Tensor hidden = out.hidden_states;
   if (!batch) hidden.reshape(expected_hidden.shape());
-  EXPECT_TRUE(all_close("hidden_states", hidden, expected_hidden,
-                        1e-4 * max_abs(expected_hidden.values())));
+  EXPECT_TRUE(close_at_scale("hidden_states", hidden, expected_hidden));
 
   if (has_logits) {
     const Tensor expected_logits = golden.load_f32("logits");
     Tensor logits = out.logits;
     logits.reshape(expected_logits.shape());
-    EXPECT_TRUE(
-        all_close("logits", logits, expected_logits, 1e-4 * max_abs(expected_logits.values())));
+    EXPECT_TRUE(close_at_scale("logits", logits, expected_logits));
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Index, AttentionGolden, ::testing::ValuesIn(golden_cases()),
                          [](const ::testing::TestParamInfo<GoldenCase>& info) {
-                           std::string name = info.param.name;
-                           for (char& ch : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return name;
+                           return testing::parameter_name(info.param.name);
                          });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(AttentionGolden);
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::attnscope::testing::CliResult;
 using ::attnscope::testing::run_cli;
+using ::attnscope::testing::ScopedEnv;
 using ::attnscope::testing::TempDir;
 
 std::string join_ids(const std::vector<int64_t>& ids) {
@@ -65,6 +67,28 @@ TEST(CliAttention, IdsMatchGoldenAttentionHiddenStatesAndLogits) {
   expect_close(got.load_f32("logits"), logits, 1e-4f * max_abs(logits), "logits");
   EXPECT_EQ(got.metadata().at("causal"), "true");
   EXPECT_EQ(got.metadata().at("layers"), "[0,1]");
+}
+
+// --preload (anywhere on the line) reads the weights at load and changes no number; the
+// environment variable it sets takes only 0 or 1, and is as it was after the command.
+TEST(CliAttention, PreloadGivesTheSameFile) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const auto model = (shared / "models/tiny-llama").string();
+  const auto plain = tmp.file("plain.safetensors"), preloaded = tmp.file("preloaded.safetensors");
+  CliResult run = run_cli({"attention", "--model", model, "--ids", "1,5,9,2", "--out", plain});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
+  run =
+      run_cli({"--preload", "attention", "--model", model, "--ids", "1,5,9,2", "--out", preloaded});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
+  EXPECT_EQ(read_file(plain), read_file(preloaded));
+  EXPECT_EQ(std::getenv("ATTNSCOPE_PRELOAD"), nullptr);
+  run = run_cli({"analyze", "--model", model, "--ids", "1,5,9,2", "--preload"});
+  EXPECT_EQ(run.exit_code, 0) << run.error;
+  const ScopedEnv bad("ATTNSCOPE_PRELOAD", "yes");
+  run = run_cli({"analyze", "--model", model, "--ids", "1,5,9,2"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.error.find("ATTNSCOPE_PRELOAD"), std::string::npos) << run.error;
 }
 
 TEST(CliAttention, TextIsTokenizedLikeHuggingFace) {
@@ -170,6 +194,48 @@ TEST(CliAttention, LongInputFromAFileTruncatedToThePositionLimit) {
   const SafetensorsFile file(out);
   EXPECT_EQ(file.load_i64("input_ids").size(), 128u);
   run = run_cli({"analyze", "--attentions", out, "--format", "csv"});
+  EXPECT_EQ(run.exit_code, 0) << run.error;
+}
+
+// analyze and importance take --truncate too: the long text is refused naming the file and the
+// limit, and truncated it gives the figures of the truncated attention file.
+TEST(CliAttention, AnalyzeAndImportanceTruncateLikeAttention) {
+  ATTNSCOPE_REQUIRE_SHARED(shared);
+  TempDir tmp;
+  const auto model = (shared / "models/tiny-gpt2").string();  // n_positions 128
+  const auto text = tmp.file("long.txt");
+  {
+    std::ofstream f(text);
+    for (int i = 0; i < 300; ++i) f << "hello world ";
+  }
+  for (const char* command : {"analyze", "importance"}) {
+    CliResult run = run_cli({command, "--model", model, "--input", text});
+    EXPECT_EQ(run.exit_code, 1) << command;
+    EXPECT_NE(run.error.find("takes at most 128; pass --truncate 128"), std::string::npos)
+        << command << ": " << run.error;
+  }
+  CliResult run = run_cli({"analyze", "--model", model, "--input", text});
+  EXPECT_NE(run.error.find("long.txt: the text has"), std::string::npos) << run.error;
+
+  const auto out = tmp.file("cut.safetensors");
+  run =
+      run_cli({"attention", "--model", model, "--input", text, "--truncate", "128", "--out", out});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
+  const CliResult live = run_cli(
+      {"analyze", "--model", model, "--input", text, "--truncate", "128", "--format", "json"});
+  ASSERT_EQ(live.exit_code, 0) << live.error;
+  const CliResult saved = run_cli({"analyze", "--attentions", out, "--format", "json"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.error;
+  const auto a = nlohmann::json::parse(live.out), b = nlohmann::json::parse(saved.out);
+  EXPECT_EQ(a.at("tokens").size(), 128u);
+  ASSERT_EQ(a.at("heads").size(), b.at("heads").size());
+  for (size_t k = 0; k < a.at("heads").size(); ++k) {
+    EXPECT_EQ(a["heads"][k]["pattern"], b["heads"][k]["pattern"]) << k;
+    EXPECT_NEAR(a["heads"][k]["entropy"].get<double>(), b["heads"][k]["entropy"].get<double>(),
+                1e-4)
+        << k;
+  }
+  run = run_cli({"importance", "--model", model, "--input", text, "--truncate", "128"});
   EXPECT_EQ(run.exit_code, 0) << run.error;
 }
 

@@ -102,6 +102,13 @@ TEST(CliSimilarity, StableJsonKeysScipyMergesAndClusters) {
       run_cli({"similarity", "--model", "demo", "--text", "a", "--cut", "2", "--threshold", "0.1"})
           .exit_code,
       2);
+  // An empty text is one BOS token: every row is [1], no head has a pattern, and the table says
+  // no "mostly" without one.
+  const CliResult empty = run_cli({"similarity", "--model", "demo", "--text", ""});
+  ASSERT_EQ(empty.exit_code, 0) << empty.error;
+  EXPECT_EQ(empty.out.find("mostly )"), std::string::npos) << empty.out;
+  EXPECT_EQ(empty.out.find(", )"), std::string::npos) << empty.out;
+  EXPECT_NE(empty.out.find("heads):"), std::string::npos) << empty.out;
 }
 
 TEST(CliCompare, JsonAndErrors) {

@@ -175,9 +175,9 @@ TEST(HostileTk1, OneMegabyteOfCombiningMarks) {
 
 TEST(HostileTk1, ScalesAtMostNLogN) {
   BpeModel m(/*use_regex=*/false);
-  // Warm up, then 100k -> 1M characters of one word: at most 15x for 10x more. The fastest of
-  // three runs of each size, so a busy shared machine does not decide the ratio (a quadratic
-  // tokenizer takes 100x, far outside any noise).
+  // Warm up, then 100k -> 1M characters of one word: at most 30x for 10x more (n log n is about
+  // 12x). The fastest of three runs of each size, so a busy shared machine does not decide the
+  // ratio; a quadratic tokenizer takes 100x, still far outside the bound.
   tokenize_seconds(m, std::string(1000, 'a'));
   const auto fastest = [&m](size_t n) {
     double best = tokenize_seconds(m, std::string(n, 'a'));
@@ -187,7 +187,7 @@ TEST(HostileTk1, ScalesAtMostNLogN) {
   };
   const double small = fastest(100000);
   const double large = fastest(1000000);
-  EXPECT_LT(large, 15 * std::max(small, 0.02)) << small << " s -> " << large << " s";
+  EXPECT_LT(large, 30 * std::max(small, 0.02)) << small << " s -> " << large << " s";
 }
 
 // ---- TK-2: regexes from tokenizer.json are untrusted -------------------------------------------

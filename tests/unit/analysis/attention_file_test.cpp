@@ -286,6 +286,27 @@ TEST_F(AttentionFileTest, RejectsBadLayouts) {
   expect_format_error([&] { AttentionFile f(path("mask2.st")); }, "is 2; expected 0 or 1");
 }
 
+TEST_F(AttentionFileTest, AnotherFormatVersionIsRefusedOthersIgnored) {
+  const Tensor good = stack({{testing::uniform(3, false)}});
+  const auto write = [&](const std::string& name, const std::string& format) {
+    SafetensorsWriter w;
+    w.add_f32("attentions", good);
+    w.set_metadata("format", format);
+    w.write(path(name));
+    return path(name);
+  };
+  try {
+    AttentionFile f(write("v99.st", "attnscope-attention/99"));
+    ADD_FAILURE() << "version 99 was read";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("'attnscope-attention/99'"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find(kAttentionFileFormat), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(AttentionFile(write("v1.st", kAttentionFileFormat)).tokens(), 3);
+  EXPECT_EQ(AttentionFile(write("pt.st", "pt")).tokens(), 3);
+}
+
 TEST_F(AttentionFileTest, RawImportance) {
   SafetensorsWriter w;
   // Layer 0: everything on token 0; layer 1: uniform. Raw = mean over layers and heads.

@@ -63,6 +63,12 @@ inline ::testing::AssertionResult all_close(const std::string& what, const Tenso
   return all_close(what, got.values(), expected.values(), got.shape(), tolerance);
 }
 
+// The contract for hidden states and logits: within 1e-4 of the expected tensor's max |value|.
+inline ::testing::AssertionResult close_at_scale(const std::string& what, const Tensor& got,
+                                                 const Tensor& expected) {
+  return all_close(what, got, expected, 1e-4 * max_abs(expected.values()));
+}
+
 // Attention invariants over [..., query_pos, key_pos]: every row with a visible key sums to 1
 // within `tolerance`, a row without one is all zeros; entries for keys where
 // key_visible(plane, query, key) is false are exactly 0.

@@ -10,31 +10,16 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernel_test_support.h"
 #include "ops/gemm.h"
 #include "ops/gemm_avx512.h"
 
 namespace attnscope::ops {
 namespace {
 
-std::vector<float> random_values(int64_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (float& v : values) v = dist(rng);
-  return values;
-}
-
-// Restores the process-wide kernel choice when a test ends.
-class KernelScope {
- public:
-  explicit KernelScope(LinearKernel kernel) : saved_(linear_kernel()) { set_linear_kernel(kernel); }
-  ~KernelScope() { set_linear_kernel(saved_); }
-  KernelScope(const KernelScope&) = delete;
-  KernelScope& operator=(const KernelScope&) = delete;
-
- private:
-  LinearKernel saved_;
-};
+using testing::available_kernels;
+using testing::KernelScope;
+using testing::random_values;
 
 struct Shape {
   int64_t m, n, k;

@@ -13,22 +13,16 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "kernel_test_support.h"
 #include "ops/gemm.h"
 #include "ops/ggml_quant.h"
 
 namespace attnscope::ops {
 namespace {
 
-class KernelScope {
- public:
-  explicit KernelScope(LinearKernel kernel) : saved_(linear_kernel()) { set_linear_kernel(kernel); }
-  ~KernelScope() { set_linear_kernel(saved_); }
-  KernelScope(const KernelScope&) = delete;
-  KernelScope& operator=(const KernelScope&) = delete;
-
- private:
-  LinearKernel saved_;
-};
+using testing::available_kernels;
+using testing::KernelScope;
+using testing::random_values;
 
 // W [out, in] as f32 values that the dtype represents exactly, and its bytes in `dtype`, stored
 // [out, in] or [in, out].
@@ -73,11 +67,8 @@ void check(const Case& cs, LinearKernel kernel) {
                std::to_string(cs.in) + " kernel " + linear_kernel_name(kernel));
   KernelScope scope(kernel);
   const StoredWeight w = make_weight(cs.dtype, cs.in_out, cs.out, cs.in, 3);
-  std::mt19937 rng(5);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> x(static_cast<size_t>(cs.rows * cs.in)), bias(static_cast<size_t>(cs.out));
-  for (float& v : x) v = dist(rng);
-  for (float& v : bias) v = dist(rng);
+  const std::vector<float> x = random_values(cs.rows * cs.in, 5);
+  const std::vector<float> bias = random_values(cs.out, 6);
   // [out, in] in three uneven parts (q, k, v of separate projections), or one part.
   std::vector<WeightPart> parts;
   const size_t element = dtype_size(cs.dtype);
@@ -107,14 +98,8 @@ void check(const Case& cs, LinearKernel kernel) {
   }
 }
 
-std::vector<LinearKernel> kernels() {
-  std::vector<LinearKernel> out = {LinearKernel::kBlas};
-  if (avx512_available()) out.push_back(LinearKernel::kAvx512);
-  return out;
-}
-
 TEST(WeightView, EveryDtypeLayoutAndKernel) {
-  for (LinearKernel kernel : kernels()) {
+  for (LinearKernel kernel : available_kernels()) {
     for (DType dtype : {DType::kF32, DType::kF16, DType::kBF16}) {
       for (bool in_out : {false, true}) {
         // Few rows (dot-product path), many rows (packed path, a partial 12-row tile), inner
@@ -220,15 +205,12 @@ TEST(WeightView, BlockQuantizedPartsOfMixedTypes) {
     view.row_to_f32(o, 256, 256, via_view.data());
     ASSERT_EQ(std::memcmp(via_view.data(), logical.data() + o * in + 256, 256 * 4), 0) << o;
   }
-  for (LinearKernel kernel : kernels()) {
+  for (LinearKernel kernel : available_kernels()) {
     KernelScope scope(kernel);
     for (int64_t rows : {3, 130}) {
       SCOPED_TRACE(std::string(linear_kernel_name(kernel)) + " rows " + std::to_string(rows));
-      std::mt19937 rng(9);
-      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-      std::vector<float> x(static_cast<size_t>(rows * in)), bias(static_cast<size_t>(out));
-      for (float& v : x) v = dist(rng);
-      for (float& v : bias) v = dist(rng);
+      const std::vector<float> x = random_values(rows * in, 9);
+      const std::vector<float> bias = random_values(out, 10);
       std::vector<float> y(static_cast<size_t>(rows * out), -7.0f);
       linear(x.data(), rows, in, view, bias.data(), out, y.data());
       for (int64_t r = 0; r < rows; ++r) {
