@@ -173,53 +173,43 @@ std::string_view position_kind_name(PositionKind kind) {
   return "?";
 }
 
-std::string_view residual_kind_name(ResidualKind kind) {
+namespace {
+
+// Each knob's JSON key and its words for describe(), side by side.
+struct Names {
+  std::string_view key, words;
+};
+
+Names residual_names(ResidualKind kind) {
   switch (kind) {
     case ResidualKind::kSequential:
-      return "sequential";
+      return {"sequential", "sequential"};
     case ResidualKind::kParallel:
-      return "parallel";
+      return {"parallel", "parallel"};
     case ResidualKind::kParallelSharedNorm:
-      return "parallel (one shared norm)";
+      return {"parallel_shared_norm", "parallel (one shared norm)"};
   }
-  return "?";
+  return {"?", "?"};
 }
 
-std::string_view norm_affine_name(NormAffine affine) {
+Names norm_affine_names(NormAffine affine) {
   switch (affine) {
     case NormAffine::kWeightAndBias:
-      return "weight and bias";
+      return {"weight_and_bias", "weight and bias"};
     case NormAffine::kWeightOnly:
-      return "weight only";
+      return {"weight_only", "weight only"};
     case NormAffine::kNone:
-      return "no weight or bias";
+      return {"none", "no weight or bias"};
   }
-  return "?";
+  return {"?", "?"};
 }
 
-std::string_view residual_kind_key(ResidualKind kind) {
-  switch (kind) {
-    case ResidualKind::kSequential:
-      return "sequential";
-    case ResidualKind::kParallel:
-      return "parallel";
-    case ResidualKind::kParallelSharedNorm:
-      return "parallel_shared_norm";
-  }
-  return "?";
-}
+}  // namespace
 
-std::string_view norm_affine_key(NormAffine affine) {
-  switch (affine) {
-    case NormAffine::kWeightAndBias:
-      return "weight_and_bias";
-    case NormAffine::kWeightOnly:
-      return "weight_only";
-    case NormAffine::kNone:
-      return "none";
-  }
-  return "?";
-}
+std::string_view residual_kind_name(ResidualKind kind) { return residual_names(kind).words; }
+std::string_view residual_kind_key(ResidualKind kind) { return residual_names(kind).key; }
+std::string_view norm_affine_name(NormAffine affine) { return norm_affine_names(affine).words; }
+std::string_view norm_affine_key(NormAffine affine) { return norm_affine_names(affine).key; }
 
 std::string_view mlp_kind_key(MlpKind kind) {
   switch (kind) {

@@ -171,17 +171,21 @@ TEST(CliAttention, MemoryGuardRefusesAndSuggests) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// long.txt in `dir`: 600 words, past tiny-gpt2's 128 positions.
+std::string write_long_text(const TempDir& dir) {
+  const auto text = dir.file("long.txt");
+  std::ofstream f(text);
+  for (int i = 0; i < 300; ++i) f << "hello world ";
+  return text;
+}
+
 // A text longer than the model's position table: a clear error naming the limit, or --truncate;
 // --input reads the text from a file; --dtype bf16 halves the attention.
 TEST(CliAttention, LongInputFromAFileTruncatedToThePositionLimit) {
   ATTNSCOPE_REQUIRE_SHARED(shared);
   TempDir tmp;
   const auto model = (shared / "models/tiny-gpt2").string();  // n_positions 128
-  const auto text = tmp.file("long.txt");
-  {
-    std::ofstream f(text);
-    for (int i = 0; i < 300; ++i) f << "hello world ";
-  }
+  const auto text = write_long_text(tmp);
   const auto out = tmp.file("long.safetensors");
   CliResult run = run_cli({"attention", "--model", model, "--input", text, "--out", out});
   EXPECT_EQ(run.exit_code, 1);
@@ -203,11 +207,7 @@ TEST(CliAttention, AnalyzeAndImportanceTruncateLikeAttention) {
   ATTNSCOPE_REQUIRE_SHARED(shared);
   TempDir tmp;
   const auto model = (shared / "models/tiny-gpt2").string();  // n_positions 128
-  const auto text = tmp.file("long.txt");
-  {
-    std::ofstream f(text);
-    for (int i = 0; i < 300; ++i) f << "hello world ";
-  }
+  const auto text = write_long_text(tmp);
   for (const char* command : {"analyze", "importance"}) {
     CliResult run = run_cli({command, "--model", model, "--input", text});
     EXPECT_EQ(run.exit_code, 1) << command;
